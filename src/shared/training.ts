@@ -1,0 +1,84 @@
+import type { NoiseSpec } from './noise';
+
+/**
+ * What a training run is asked to do, and what it reports while it runs. Shared because the
+ * UI builds configs and draws the events; the engine, the CLI and the web server pass them on.
+ */
+export type OptionValue = number | string | boolean;
+
+export type LrSchedule = 'cosine' | 'constant';
+
+export interface TrainConfig {
+  dataDirs: string[];
+  recursive: boolean;
+  kind: string;
+  modelOptions: Record<string, OptionValue>;
+  /** 1 or 3; undefined picks 1 when every training image is gray. */
+  channels?: 1 | 3;
+  noise: NoiseSpec;
+  patchSize: number;
+  batchSize: number;
+  /** At least one of epochs, minutes and maxSteps bounds the run; the first reached stops it. */
+  epochs?: number;
+  minutes?: number;
+  maxSteps?: number;
+  learningRate: number;
+  schedule: LrSchedule;
+  valFraction: number;
+  validateEvery: number;
+  checkpointEvery: number;
+  /** Stop after this many validations without a better PSNR; 0 turns early stopping off. */
+  patience: number;
+  augment: boolean;
+  seed: number;
+  outDir: string;
+}
+
+export const TRAIN_DEFAULTS = {
+  recursive: true,
+  patchSize: 64,
+  batchSize: 16,
+  learningRate: 1e-3,
+  schedule: 'cosine',
+  valFraction: 0.1,
+  validateEvery: 200,
+  checkpointEvery: 500,
+  patience: 0,
+  augment: true,
+  seed: 0,
+} as const satisfies Partial<TrainConfig>;
+
+export type StopReason = 'completed' | 'time-budget' | 'early-stop' | 'cancelled' | 'max-steps';
+
+export interface DatasetSummaryInfo {
+  trainImages: number;
+  valImages: number;
+  skipped: { file: string; code: string; message: string }[];
+  channels: 1 | 3;
+}
+
+export type TrainEvent =
+  | {
+      type: 'started';
+      step: number;
+      stepsPerEpoch: number;
+      totalSteps: number | null;
+      dataset: DatasetSummaryInfo;
+      backend: string;
+      resumed: boolean;
+    }
+  | {
+      type: 'progress';
+      step: number;
+      epoch: number;
+      loss: number;
+      parts: Record<string, number>;
+      learningRate: number;
+      patchesPerSecond: number;
+      elapsedMs: number;
+      etaMs: number | null;
+      fraction: number;
+    }
+  | { type: 'validation'; step: number; epoch: number; loss: number; psnr: number; ssim: number }
+  | { type: 'checkpoint'; step: number; dir: string }
+  | { type: 'finished'; reason: StopReason; step: number; epoch: number; elapsedMs: number; modelDir: string; metrics: Record<string, number> };
