@@ -1,0 +1,280 @@
+import { lstat, stat } from 'node:fs/promises';
+import sharp, { type Metadata } from 'sharp';
+import { DenoiseError } from '../../shared/errors';
+import { fromFsError } from './fs-error';
+import type { FloatImage } from './image';
+import { describeImageExtensions, hasImageExtension, type InputFormat } from './image-formats';
+import { assertInsideRoot } from './path-guard';
+
+/** 100 megapixels: above any camera a user trains on, far below what exhausts memory. */
+export const DEFAULT_MAX_PIXELS = 100_000_000;
+/** File-size cap. Not a bomb guard (a 600 kB PNG can inflate to gigabytes); the pixel cap is. */
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024 * 1024;
+/** Decoding a legitimate 100 MP image takes seconds; minutes means something is wrong. */
+export const DEFAULT_DECODE_TIMEOUT_SECONDS = 120;
+
+export interface ImageInfo {
+  file: string;
+  format: InputFormat;
+  /** Upright size, after the EXIF orientation is applied (what decodeImage returns). */
+  width: number;
+  height: number;
+  /** Colour channels of the source, alpha not counted. */
+  channels: 1 | 3;
+  hasAlpha: boolean;
+  bitDepth: 8 | 16;
+  /** Pages or frames in the file; only the first is ever decoded. */
+  pages: number;
+  fileBytes: number;
+}
+
+export interface ReadInfoOptions {
+  maxFileBytes?: number;
+  /** When given, the file's real path (after symlinks) must lie inside this folder. */
+  root?: string;
+}
+
+export interface DecodeOptions extends ReadInfoOptions {
+  /** Reject images with more pixels than this, from the header, before decoding. */
+  maxPixels?: number;
+  /** Force gray (sharp's greyscale conversion) or RGB (gray replicated); default: as stored. */
+  channels?: 1 | 3;
+  timeoutSeconds?: number;
+}
+
+function corrupt(file: string, what: string, cause?: string): DenoiseError {
+  const suffix = cause === undefined ? '' : ` (${cause})`;
+  return new DenoiseError('E_IMAGE_CORRUPT', `${file} ${what}${suffix}.`, { file, ...(cause ? { cause } : {}) });
+}
+
+function tooLarge(file: string, width: number, height: number, maxPixels: number): DenoiseError {
+  const mp = (n: number): string => `${Math.round(n / 1e5) / 10} MP`;
+  return new DenoiseError(
+    'E_IMAGE_TOO_LARGE',
+    `${file} is ${width} x ${height} pixels (${mp(width * height)}), above the limit of ${mp(maxPixels)}; it was not decoded.`,
+    { file, width, height, maxPixels },
+  );
+}
+
+/** Steps 1 and 2 of the C4 order: the name, the link target, the kind of file and its size. */
+async function checkFile(file: string, options: ReadInfoOptions): Promise<number> {
+  if (!hasImageExtension(file)) {
+    throw new DenoiseError(
+      'E_UNSUPPORTED_FORMAT',
+      `${file} is not a supported image type (supported: ${describeImageExtensions()}).`,
+      { file },
+    );
+  }
+  if (options.root !== undefined) await assertInsideRoot(file, options.root);
+  let info;
+  try {
+    // lstat first so a dangling link reads as "not found" rather than a confusing stat error.
+    await lstat(file);
+    info = await stat(file);
+  } catch (error) {
+    throw fromFsError(error, file, 'Cannot read the image');
+  }
+  if (!info.isFile()) {
+    throw new DenoiseError('E_UNSUPPORTED_FORMAT', `${file} is not a regular file, so it cannot be an image.`, { file });
+  }
+  if (info.size === 0) {
+    throw corrupt(file, 'is empty (0 bytes), so it is not a valid image');
+  }
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (info.size > maxFileBytes) {
+    throw new DenoiseError(
+      'E_IMAGE_TOO_LARGE',
+      `${file} is ${info.size} bytes, above the file-size limit of ${maxFileBytes} bytes; it was not read.`,
+      { file, bytes: info.size, maxFileBytes },
+    );
+  }
+  return info.size;
+}
+
+/**
+ * Maps what sharp detected inside the file to the allow-list. The extension alone is not
+ * trusted: an SVG or a PDF renamed to .png would otherwise reach a decoder we never meant to
+ * expose.
+ */
+function allowedFormat(file: string, meta: Metadata): InputFormat {
+  switch (meta.format) {
+    case 'png':
+    case 'jpeg':
+    case 'webp':
+    case 'tiff':
+      return meta.format;
+    case 'heif':
+      if (meta.compression === 'av1') return 'avif';
+      throw new DenoiseError(
+        'E_UNSUPPORTED_FORMAT',
+        `${file} is a HEIF image with ${meta.compression ?? 'unknown'} compression; only AVIF is supported.`,
+        { file },
+      );
+    default:
+      throw new DenoiseError(
+        'E_UNSUPPORTED_FORMAT',
+        `${file} contains a ${String(meta.format)} image despite its name; only ${describeImageExtensions()} are read.`,
+        { file, detected: String(meta.format) },
+      );
+  }
+}
+
+function bitDepthOf(meta: Metadata): 8 | 16 {
+  // Everything deeper than 8 bits (ushort, float TIFF, 10/12-bit AVIF) is read through the 16-bit
+  // path so that precision is not thrown away.
+  return meta.depth === 'uchar' || meta.depth === 'char' ? 8 : 16;
+}
+
+function colourChannelsOf(meta: Metadata): 1 | 3 {
+  return meta.channels - (meta.hasAlpha ? 1 : 0) === 1 ? 1 : 3;
+}
+
+async function readHeader(file: string): Promise<Metadata> {
+  try {
+    // Header only; the pixel limit is ours to apply, with our own message, so sharp's is off here.
+    return await sharp(file, { limitInputPixels: false, pages: 1 }).metadata();
+  } catch (error) {
+    const cause = error instanceof Error ? error.message : String(error);
+    throw corrupt(file, `is not a readable image: its contents are not valid ${describeImageExtensions()} data`, cause);
+  }
+}
+
+function infoFrom(file: string, meta: Metadata, fileBytes: number): ImageInfo {
+  if (!(meta.width > 0 && meta.height > 0)) throw corrupt(file, 'has no valid image size in its header');
+  if (meta.channels < 1 || meta.channels > 5) {
+    throw new DenoiseError('E_UNSUPPORTED_FORMAT', `${file} has ${meta.channels} channels, which is not supported.`, {
+      file,
+    });
+  }
+  const format = allowedFormat(file, meta);
+  return {
+    file,
+    format,
+    width: meta.autoOrient.width,
+    height: meta.autoOrient.height,
+    channels: colourChannelsOf(meta),
+    hasAlpha: meta.hasAlpha,
+    bitDepth: bitDepthOf(meta),
+    pages: meta.pages ?? 1,
+    fileBytes,
+  };
+}
+
+/** Checks the file and reads its header (no pixel data), in the C4 order. */
+export async function readImageInfo(file: string, options: ReadInfoOptions = {}): Promise<ImageInfo> {
+  const fileBytes = await checkFile(file, options);
+  return infoFrom(file, await readHeader(file), fileBytes);
+}
+
+function decodeError(file: string, error: unknown, info: ImageInfo, maxPixels: number): DenoiseError {
+  const cause = error instanceof Error ? error.message : String(error);
+  if (/pixel limit/i.test(cause)) return tooLarge(file, info.width, info.height, maxPixels);
+  if (/timeout/i.test(cause)) {
+    return new DenoiseError('E_IMAGE_TOO_LARGE', `${file} took too long to decode and was abandoned.`, { file, cause });
+  }
+  return corrupt(file, 'is damaged or truncated and could not be decoded', cause);
+}
+
+interface RawPixels {
+  /** Samples as integers of the source depth, interleaved. */
+  samples: Uint8Array | Uint16Array;
+  width: number;
+  height: number;
+  /** 3 or 4 (RGB / RGBA): decoding always goes through sRGB so gray, palette and CMYK look alike. */
+  bands: number;
+}
+
+function asSamples(data: Buffer, bitDepth: 8 | 16): Uint8Array | Uint16Array {
+  if (bitDepth === 8) return new Uint8Array(data.buffer, data.byteOffset, data.length);
+  // A Uint16Array view needs 2-byte alignment; copy in the rare case sharp's buffer lacks it.
+  const aligned = data.byteOffset % 2 === 0 ? data : Buffer.from(data);
+  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length / 2);
+}
+
+async function decodeRaw(file: string, info: ImageInfo, maxPixels: number, timeoutSeconds: number): Promise<RawPixels> {
+  const is16 = info.bitDepth === 16;
+  try {
+    const { data, info: out } = await sharp(file, {
+      limitInputPixels: Math.floor(maxPixels),
+      failOn: 'truncated',
+      sequentialRead: true,
+      autoOrient: true,
+      pages: 1,
+      page: 0,
+    })
+      .timeout({ seconds: timeoutSeconds })
+      .toColourspace(is16 ? 'rgb16' : 'srgb')
+      .raw(is16 ? { depth: 'ushort' } : {})
+      .toBuffer({ resolveWithObject: true });
+    return { samples: asSamples(data, info.bitDepth), width: out.width, height: out.height, bands: out.channels };
+  } catch (error) {
+    throw decodeError(file, error, info, maxPixels);
+  }
+}
+
+/** sharp's own RGB -> gray conversion (libvips colourspace), so gray matches other sharp-based tools. */
+async function toGray(rgb: Uint8Array | Uint16Array, width: number, height: number): Promise<Uint8Array | Uint16Array> {
+  const is16 = rgb instanceof Uint16Array;
+  const { data, info } = await sharp(rgb, { raw: { width, height, channels: 3 }, limitInputPixels: false })
+    .toColourspace(is16 ? 'grey16' : 'b-w')
+    .raw(is16 ? { depth: 'ushort' } : {})
+    .toBuffer({ resolveWithObject: true });
+  const samples = asSamples(data, is16 ? 16 : 8);
+  if (info.channels === 1) return samples;
+  const gray = is16 ? new Uint16Array(width * height) : new Uint8Array(width * height);
+  for (let p = 0; p < gray.length; p++) gray[p] = samples[p * info.channels] ?? 0;
+  return gray;
+}
+
+function splitBands(raw: RawPixels): { rgb: Uint8Array | Uint16Array; alpha?: Uint8Array | Uint16Array } {
+  if (raw.bands === 3) return { rgb: raw.samples };
+  const pixels = raw.width * raw.height;
+  const is16 = raw.samples instanceof Uint16Array;
+  const rgb = is16 ? new Uint16Array(pixels * 3) : new Uint8Array(pixels * 3);
+  const alpha = is16 ? new Uint16Array(pixels) : new Uint8Array(pixels);
+  const s = raw.samples;
+  for (let p = 0, i = 0; p < pixels; p++, i += raw.bands) {
+    rgb[p * 3] = s[i] ?? 0;
+    rgb[p * 3 + 1] = s[i + 1] ?? 0;
+    rgb[p * 3 + 2] = s[i + 2] ?? 0;
+    alpha[p] = s[i + 3] ?? 0;
+  }
+  return { rgb, alpha };
+}
+
+function toFloat(samples: Uint8Array | Uint16Array, stride: number, length: number): Float32Array {
+  const scale = samples instanceof Uint16Array ? 1 / 65535 : 1 / 255;
+  const out = new Float32Array(length);
+  for (let i = 0, j = 0; i < length; i++, j += stride) out[i] = (samples[j] ?? 0) * scale;
+  return out;
+}
+
+/**
+ * Decodes one image into floats in [0, 1] (HWC, gray or RGB, alpha aside), checking in the
+ * order of the reliability notes (C4): extension, link target, file size, header and pixel cap,
+ * then a decode with sharp's own pixel limit and truncation check. Only the first page is read.
+ */
+export async function decodeImage(file: string, options: DecodeOptions = {}): Promise<FloatImage> {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const info = await readImageInfo(file, options);
+  if (info.width * info.height > maxPixels) throw tooLarge(file, info.width, info.height, maxPixels);
+
+  const raw = await decodeRaw(file, info, maxPixels, options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS);
+  const { rgb, alpha } = splitBands(raw);
+  const channels = options.channels ?? info.channels;
+  const pixels = raw.width * raw.height;
+
+  let data: Float32Array;
+  if (channels === 3) {
+    data = toFloat(rgb, 1, pixels * 3);
+  } else if (info.channels === 1) {
+    // A gray source came back replicated into R = G = B; any one band is exact.
+    data = toFloat(rgb, 3, pixels);
+  } else {
+    data = toFloat(await toGray(rgb, raw.width, raw.height), 1, pixels);
+  }
+
+  const image: FloatImage = { width: raw.width, height: raw.height, channels, data, bitDepth: info.bitDepth };
+  if (alpha !== undefined) image.alpha = toFloat(alpha, 1, pixels);
+  return image;
+}
