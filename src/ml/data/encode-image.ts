@@ -1,0 +1,137 @@
+import sharp, { type Sharp } from 'sharp';
+import { DenoiseError } from '../../shared/errors';
+import { writeFileAtomic } from './atomic-write';
+import type { FloatImage } from './image';
+import { extensionOf } from './image-formats';
+
+export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
+
+export interface EncodeOptions {
+  /** Default: from the output file's extension. */
+  format?: OutputFormat;
+  /** Default: the image's own depth, lowered to 8 for formats that cannot hold 16. */
+  bitDepth?: 8 | 16;
+  /** JPEG / WebP quality 1..100 (default 92; WebP at 100 is written lossless). */
+  quality?: number;
+}
+
+const DEFAULT_QUALITY = 92;
+
+const FORMAT_BY_EXTENSION: Readonly<Record<string, OutputFormat>> = {
+  '.png': 'png',
+  '.jpg': 'jpeg',
+  '.jpeg': 'jpeg',
+  '.webp': 'webp',
+  '.tif': 'tiff',
+  '.tiff': 'tiff',
+};
+
+export function outputFormatFromPath(file: string): OutputFormat {
+  const format = FORMAT_BY_EXTENSION[extensionOf(file)];
+  if (format === undefined) {
+    throw new DenoiseError(
+      'E_UNSUPPORTED_FORMAT',
+      `Cannot write ${file}: choose a .png, .jpg, .webp or .tif file name (or pass a format).`,
+      { file },
+    );
+  }
+  return format;
+}
+
+function supports16Bit(format: OutputFormat): boolean {
+  return format === 'png' || format === 'tiff';
+}
+
+function resolveBitDepth(image: FloatImage, format: OutputFormat, requested: 8 | 16 | undefined): 8 | 16 {
+  if (requested === 16 && !supports16Bit(format)) {
+    throw new DenoiseError('E_INVALID_ARGUMENT', `${format.toUpperCase()} cannot store 16-bit samples; use PNG or TIFF.`);
+  }
+  const depth = requested ?? image.bitDepth;
+  return depth === 16 && supports16Bit(format) ? 16 : 8;
+}
+
+function checkShape(image: FloatImage): void {
+  const pixels = image.width * image.height;
+  const ok =
+    Number.isInteger(image.width) &&
+    Number.isInteger(image.height) &&
+    pixels > 0 &&
+    image.data.length === pixels * image.channels &&
+    (image.alpha === undefined || image.alpha.length === pixels);
+  if (!ok) {
+    throw new DenoiseError(
+      'E_INVALID_ARGUMENT',
+      `Image buffer does not match its size (${image.width} x ${image.height} x ${image.channels}).`,
+    );
+  }
+}
+
+/** Clips to [0, 1] and rounds; NaN becomes 0 so a diverged model cannot write garbage samples. */
+function quantize(value: number, max: number): number {
+  const clipped = value > 0 ? (value < 1 ? value : 1) : 0;
+  return Math.round(clipped * max);
+}
+
+function interleave(image: FloatImage, bitDepth: 8 | 16, withAlpha: boolean): Uint8Array | Uint16Array {
+  const pixels = image.width * image.height;
+  const c = image.channels;
+  const bands = c + (withAlpha ? 1 : 0);
+  const max = bitDepth === 16 ? 65535 : 255;
+  const out = bitDepth === 16 ? new Uint16Array(pixels * bands) : new Uint8Array(pixels * bands);
+  const { data, alpha } = image;
+  for (let p = 0; p < pixels; p++) {
+    for (let k = 0; k < c; k++) out[p * bands + k] = quantize(data[p * c + k] ?? 0, max);
+    if (withAlpha && alpha !== undefined) out[p * bands + c] = quantize(alpha[p] ?? 0, max);
+  }
+  return out;
+}
+
+function pipeline(image: FloatImage, format: OutputFormat, bitDepth: 8 | 16, quality: number): Sharp {
+  // JPEG has no alpha channel; the colour samples are written as they are.
+  const withAlpha = image.alpha !== undefined && format !== 'jpeg';
+  const samples = interleave(image, bitDepth, withAlpha);
+  const channels = (image.channels + (withAlpha ? 1 : 0)) as 1 | 2 | 3 | 4;
+  // The colourspace must be explicit: sharp's default output is 8-bit sRGB, which would turn
+  // gray into three channels and 16-bit into 8.
+  const space = image.channels === 1 ? (bitDepth === 16 ? 'grey16' : 'b-w') : bitDepth === 16 ? 'rgb16' : 'srgb';
+  const base = sharp(samples, { raw: { width: image.width, height: image.height, channels }, limitInputPixels: false })
+    .toColourspace(space);
+  switch (format) {
+    case 'png':
+      return base.png({ compressionLevel: 6 });
+    case 'jpeg':
+      // 4:4:4 because chroma subsampling would blur exactly the detail a denoiser tries to keep.
+      return base.jpeg({ quality, chromaSubsampling: '4:4:4' });
+    case 'webp':
+      return quality >= 100 ? base.webp({ lossless: true }) : base.webp({ quality });
+    case 'tiff':
+      // sharp's TIFF default is JPEG compression (lossy, 8-bit only); deflate is lossless.
+      return base.tiff({ compression: 'deflate', predictor: 'horizontal' });
+  }
+}
+
+/** Encodes to an in-memory file (for previews and for the atomic writer). */
+export async function encodeImageToBuffer(
+  image: FloatImage,
+  options: EncodeOptions & { format: OutputFormat },
+): Promise<Buffer> {
+  checkShape(image);
+  const bitDepth = resolveBitDepth(image, options.format, options.bitDepth);
+  const quality = Math.min(100, Math.max(1, Math.round(options.quality ?? DEFAULT_QUALITY)));
+  try {
+    return await pipeline(image, options.format, bitDepth, quality).toBuffer();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DenoiseError('E_INTERNAL', `Encoding a ${options.format.toUpperCase()} image failed: ${reason}`);
+  }
+}
+
+/**
+ * Writes an image atomically (temp file + rename in the same folder), so a crash or a full disk
+ * never leaves a half-written output where the user expects a result.
+ */
+export async function encodeImage(image: FloatImage, outPath: string, options: EncodeOptions = {}): Promise<void> {
+  const format = options.format ?? outputFormatFromPath(outPath);
+  const encoded = await encodeImageToBuffer(image, { ...options, format });
+  await writeFileAtomic(outPath, encoded);
+}
