@@ -40,20 +40,14 @@ function murmur3(bytes: Uint8Array, seed: number): number {
     h = (Math.imul(h, 5) + 0xe6546b64) >>> 0;
   }
   const tail = blocks * 4;
-  let k = 0;
-  switch (bytes.length & 3) {
-    case 3:
-      k ^= (bytes[tail + 2] ?? 0) << 16;
-    // falls through
-    case 2:
-      k ^= (bytes[tail + 1] ?? 0) << 8;
-    // falls through
-    case 1:
-      k ^= bytes[tail] ?? 0;
-      k = Math.imul(k, c1);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, c2);
-      h ^= k;
+  const rest = bytes.length & 3;
+  if (rest > 0) {
+    let k = 0;
+    for (let i = rest - 1; i >= 0; i--) k = (k << 8) | (bytes[tail + i] ?? 0);
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
   }
   h ^= bytes.length;
   h ^= h >>> 16;
