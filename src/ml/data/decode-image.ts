@@ -160,6 +160,11 @@ function infoFrom(file: string, meta: Metadata, fileBytes: number): ImageInfo {
   };
 }
 
+/** Throws E_IMAGE_TOO_LARGE when the header's size is above the pixel cap. */
+export function assertWithinPixelLimit(info: ImageInfo, maxPixels: number = DEFAULT_MAX_PIXELS): void {
+  if (info.width * info.height > maxPixels) throw tooLarge(info.file, info.width, info.height, maxPixels);
+}
+
 /** Checks the file and reads its header (no pixel data), in the C4 order. */
 export async function readImageInfo(file: string, options: ReadInfoOptions = {}): Promise<ImageInfo> {
   const fileBytes = await checkFile(file, options);
@@ -257,7 +262,7 @@ function toFloat(samples: Uint8Array | Uint16Array, stride: number, length: numb
 export async function decodeImage(file: string, options: DecodeOptions = {}): Promise<FloatImage> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const info = await readImageInfo(file, options);
-  if (info.width * info.height > maxPixels) throw tooLarge(file, info.width, info.height, maxPixels);
+  assertWithinPixelLimit(info, maxPixels);
 
   const raw = await decodeRaw(file, info, maxPixels, options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS);
   const { rgb, alpha } = splitBands(raw);
