@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -130,6 +130,18 @@ describe('loadImageDataset', () => {
     expect(flat.images.map((i) => i.name)).toEqual(['top.png', 'nested.png']);
     const deep = await loadImageDataset([dir, nested], { recursive: true });
     expect(deep.images.map((i) => i.name)).toEqual(['sub/nested.png', 'top.png']);
+  });
+
+  it('accepts a single file named directly even when it is a link to another folder', async () => {
+    const target = await writeRgbPng(await folder('real-place'), 'photo.png');
+    const links = await folder('links');
+    await symlink(target, join(links, 'photo-link.png'));
+    const dataset = await loadImageDataset([join(links, 'photo-link.png')]);
+    expect(dataset.images.map((i) => i.name)).toEqual(['photo-link.png']);
+    // Inside a folder input the same link is refused.
+    const error = await failure(loadImageDataset([links]));
+    expect(error.code).toBe('E_NO_IMAGES');
+    expect(error.message).toMatch(/E_PATH_OUTSIDE_ROOT/);
   });
 
   it('skips images beyond the memory budget instead of running out of memory', async () => {

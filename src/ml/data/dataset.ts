@@ -60,7 +60,8 @@ export interface LoadDatasetOptions {
 interface Candidate {
   file: string;
   name: string;
-  root: string;
+  /** The folder the file must stay inside; none for a file the user named directly. */
+  root: string | undefined;
 }
 
 function checkCancelled(signal: AbortSignal | undefined): void {
@@ -83,7 +84,9 @@ async function collectCandidates(
     for (const file of scan.files) {
       if (seen.has(file)) continue;
       seen.add(file);
-      candidates.push({ file, name: relativeImageName(scan.root, file), root: scan.root });
+      // Re-checked at decode time too, in case a link was swapped between scan and read.
+      const root = scan.input === 'folder' ? scan.root : undefined;
+      candidates.push({ file, name: relativeImageName(scan.root, file), root });
     }
   }
   return { candidates, skipped, subfoldersNotScanned };

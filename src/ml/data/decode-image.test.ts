@@ -126,6 +126,14 @@ describe('decodeImage: good images', () => {
     expect((await readImageInfo(join(dir, 'two-pages.tif'))).pages).toBe(2);
   });
 
+  it('returns pixels upright, applying the EXIF orientation', async () => {
+    const file = join(dir, 'rotated.jpg');
+    const samples = new Uint8Array(W * H * 3).fill(128);
+    await sharp(samples, { raw: { width: W, height: H, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toFile(file);
+    expect(await readImageInfo(file)).toMatchObject({ width: H, height: W });
+    expect(await decodeImage(file)).toMatchObject({ width: H, height: W });
+  });
+
   it('reports the header facts without decoding', async () => {
     const info = await readImageInfo(await writeRgba16Png(dir, 'info.png'));
     expect(info).toMatchObject({ format: 'png', width: W, height: H, channels: 3, hasAlpha: true, bitDepth: 16 });

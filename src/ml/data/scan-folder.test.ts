@@ -88,7 +88,7 @@ describe('scanImageFolder', () => {
   it('accepts a single image file as the input', async () => {
     const file = join(root, 'b.png');
     const scan = await scanImageFolder(file);
-    expect(scan).toMatchObject({ root, files: [file], skipped: [] });
+    expect(scan).toMatchObject({ input: 'file', root, files: [file], skipped: [] });
     expect(relativeImageName(scan.root, file)).toBe('b.png');
   });
 

@@ -13,6 +13,8 @@ export interface ScanOptions {
 }
 
 export interface FolderScan {
+  /** Whether the input named a folder or a single image file. */
+  input: 'folder' | 'file';
   /** Absolute folder the files belong to; for a single-file input, that file's folder. */
   root: string;
   /** Absolute paths of candidate images, sorted by code unit so every machine sees one order. */
@@ -153,7 +155,7 @@ export async function scanImageFolder(root: string, options: ScanOptions = {}): 
       const { message } = unsupported(absRoot);
       throw new DenoiseError('E_UNSUPPORTED_FORMAT', message, { file: absRoot });
     }
-    return { root: dirname(absRoot), files: [absRoot], skipped: [], subfoldersNotScanned: 0 };
+    return { input: 'file', root: dirname(absRoot), files: [absRoot], skipped: [], subfoldersNotScanned: 0 };
   }
   if (!info.isDirectory()) {
     throw new DenoiseError('E_UNSUPPORTED_FORMAT', `${absRoot} is neither a folder nor an image file.`, {
@@ -172,7 +174,13 @@ export async function scanImageFolder(root: string, options: ScanOptions = {}): 
   };
   await walkDir(walk, absRoot, realRoot);
   walk.files.sort(compareCodeUnits);
-  return { root: absRoot, files: walk.files, skipped: walk.skipped, subfoldersNotScanned: walk.subfoldersNotScanned };
+  return {
+    input: 'folder',
+    root: absRoot,
+    files: walk.files,
+    skipped: walk.skipped,
+    subfoldersNotScanned: walk.subfoldersNotScanned,
+  };
 }
 
 /** The name a file is known by inside its scan: relative, with '/' separators on every OS. */
