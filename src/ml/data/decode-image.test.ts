@@ -113,6 +113,14 @@ describe('decodeImage: good images', () => {
     }
   });
 
+  it('converts RGBA to gray plus the same alpha', async () => {
+    const file = await writeRgbaPng(dir, 'rgba-to-gray.png');
+    const gray = await decodeImage(file, { channels: 1 });
+    const reference = await sharp(file).removeAlpha().toColourspace('b-w').raw().toBuffer();
+    expect(maxAbsDiff(gray.data, Float32Array.from(reference, (v) => v / 255))).toBeLessThan(1e-6);
+    expect(gray.alpha).toEqual(gradientImage({ width: W, height: H, channels: 4 }).alpha);
+  });
+
   it('converts 16-bit RGB to 16-bit gray', async () => {
     const gray = await decodeImage(await writeRgb16Png(dir, 'g16.png'), { channels: 1 });
     expect(gray).toMatchObject({ channels: 1, bitDepth: 16 });

@@ -217,40 +217,34 @@ async function decodeRaw(file: string, info: ImageInfo, maxPixels: number, timeo
   }
 }
 
-/** sharp's own RGB -> gray conversion (libvips colourspace), so gray matches other sharp-based tools. */
-async function toGray(rgb: Uint8Array | Uint16Array, width: number, height: number): Promise<Uint8Array | Uint16Array> {
-  const is16 = rgb instanceof Uint16Array;
-  const { data, info } = await sharp(rgb, { raw: { width, height, channels: 3 }, limitInputPixels: false })
+/**
+ * sharp's own RGB -> gray conversion (libvips colourspace), so gray matches other sharp-based
+ * tools. Returns one gray sample per pixel, whatever extra bands sharp keeps.
+ */
+async function toGray(raw: RawPixels): Promise<RawPixels> {
+  const is16 = raw.samples instanceof Uint16Array;
+  const { data, info } = await sharp(raw.samples, {
+    raw: { width: raw.width, height: raw.height, channels: raw.bands as 3 | 4 },
+    limitInputPixels: false,
+  })
     .toColourspace(is16 ? 'grey16' : 'b-w')
     .raw(is16 ? { depth: 'ushort' } : {})
     .toBuffer({ resolveWithObject: true });
-  const samples = asSamples(data, is16 ? 16 : 8);
-  if (info.channels === 1) return samples;
-  const gray = is16 ? new Uint16Array(width * height) : new Uint8Array(width * height);
-  for (let p = 0; p < gray.length; p++) gray[p] = samples[p * info.channels] ?? 0;
-  return gray;
+  return { samples: asSamples(data, is16 ? 16 : 8), width: info.width, height: info.height, bands: info.channels };
 }
 
-function splitBands(raw: RawPixels): { rgb: Uint8Array | Uint16Array; alpha?: Uint8Array | Uint16Array } {
-  if (raw.bands === 3) return { rgb: raw.samples };
+/**
+ * Floats in [0, 1] from `count` consecutive bands starting at band `from` of every pixel; reading
+ * with a stride avoids an intermediate copy of what can be a gigabyte of samples.
+ */
+function bandsToFloat(raw: RawPixels, from: number, count: number): Float32Array {
+  const scale = raw.samples instanceof Uint16Array ? 1 / 65535 : 1 / 255;
   const pixels = raw.width * raw.height;
-  const is16 = raw.samples instanceof Uint16Array;
-  const rgb = is16 ? new Uint16Array(pixels * 3) : new Uint8Array(pixels * 3);
-  const alpha = is16 ? new Uint16Array(pixels) : new Uint8Array(pixels);
-  const s = raw.samples;
-  for (let p = 0, i = 0; p < pixels; p++, i += raw.bands) {
-    rgb[p * 3] = s[i] ?? 0;
-    rgb[p * 3 + 1] = s[i + 1] ?? 0;
-    rgb[p * 3 + 2] = s[i + 2] ?? 0;
-    alpha[p] = s[i + 3] ?? 0;
+  const out = new Float32Array(pixels * count);
+  const { samples, bands } = raw;
+  for (let p = 0, o = 0, i = from; p < pixels; p++, i += bands) {
+    for (let k = 0; k < count; k++) out[o++] = (samples[i + k] ?? 0) * scale;
   }
-  return { rgb, alpha };
-}
-
-function toFloat(samples: Uint8Array | Uint16Array, stride: number, length: number): Float32Array {
-  const scale = samples instanceof Uint16Array ? 1 / 65535 : 1 / 255;
-  const out = new Float32Array(length);
-  for (let i = 0, j = 0; i < length; i++, j += stride) out[i] = (samples[j] ?? 0) * scale;
   return out;
 }
 
@@ -265,21 +259,19 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
   assertWithinPixelLimit(info, maxPixels);
 
   const raw = await decodeRaw(file, info, maxPixels, options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS);
-  const { rgb, alpha } = splitBands(raw);
   const channels = options.channels ?? info.channels;
-  const pixels = raw.width * raw.height;
 
   let data: Float32Array;
   if (channels === 3) {
-    data = toFloat(rgb, 1, pixels * 3);
+    data = bandsToFloat(raw, 0, 3);
   } else if (info.channels === 1) {
     // A gray source came back replicated into R = G = B; any one band is exact.
-    data = toFloat(rgb, 3, pixels);
+    data = bandsToFloat(raw, 0, 1);
   } else {
-    data = toFloat(await toGray(rgb, raw.width, raw.height), 1, pixels);
+    data = bandsToFloat(await toGray(raw), 0, 1);
   }
 
   const image: FloatImage = { width: raw.width, height: raw.height, channels, data, bitDepth: info.bitDepth };
-  if (alpha !== undefined) image.alpha = toFloat(alpha, 1, pixels);
+  if (raw.bands === 4) image.alpha = bandsToFloat(raw, 3, 1);
   return image;
 }
