@@ -258,7 +258,10 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
   const info = await readImageInfo(file, options);
   assertWithinPixelLimit(info, maxPixels);
 
-  const raw = await decodeRaw(file, info, maxPixels, options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS);
+  // sharp takes whole seconds in [0, 3600]; anything else would throw and read as "corrupt".
+  const wanted = options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS;
+  const timeout = Number.isFinite(wanted) ? Math.min(3600, Math.max(0, Math.round(wanted))) : DEFAULT_DECODE_TIMEOUT_SECONDS;
+  const raw = await decodeRaw(file, info, maxPixels, timeout);
   const channels = options.channels ?? info.channels;
 
   let data: Float32Array;
