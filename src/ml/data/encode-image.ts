@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { DenoiseError } from '../../shared/errors';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '../store/atomic-write';
 import type { FloatImage } from './image';
 import { extensionOf } from './image-formats';
 

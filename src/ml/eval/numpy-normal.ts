@@ -54,9 +54,9 @@ export class NumpyRandomState {
       this.hasGauss = false;
       return this.gauss;
     }
-    let x1 = 0;
-    let x2 = 0;
-    let r2 = 0;
+    let x1: number;
+    let x2: number;
+    let r2: number;
     do {
       x1 = 2 * this.nextDouble() - 1;
       x2 = 2 * this.nextDouble() - 1;

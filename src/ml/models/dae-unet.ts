@@ -57,6 +57,19 @@ function build(spec: ModelSpec, rng: Rng, vars: VariableMap): DaeParams {
   return { head, enc, down, up, dec, tail };
 }
 
+/**
+ * Receptive radius in input pixels along the deepest path: a 3x3 conv at scale s (1 = full
+ * resolution, 2 = half, 4 = quarter) adds s, a stride-2 conv adds its input scale, and a
+ * stride-2 transposed conv adds twice its output scale. Tiles overlapping by this much give
+ * exactly the untiled result.
+ */
+function receptiveRadiusOf(preset: Preset): number {
+  const [b0, b1, b2] = preset.blocks;
+  const encoder = 1 + b0 + 1 + 2 * b1 + 2 + 4 * b2;
+  const decoder = 8 + 2 + 4 + 1 + 1;
+  return encoder + decoder;
+}
+
 function forward(p: DaeParams, x: tf.Tensor4D): tf.Tensor4D {
   const stack = (t: tf.Tensor4D, blocks: ConvParams[] | undefined): tf.Tensor4D =>
     (blocks ?? []).reduce((acc, b) => conv(acc, b, 1, 'relu'), t);
@@ -82,8 +95,7 @@ export function createDae(spec: ModelSpec, seed: number): Model {
     spec,
     variables: vars,
     sizeMultiple: 4,
-    // 3x3 convs: 2 at full res, 3 at half (x2), 2 + blocks at quarter (x4), plus the up path.
-    receptiveRadius: 40,
+    receptiveRadius: receptiveRadiusOf(PRESETS[spec.options['size'] as DaeSize]),
     predict,
     loss: (batch: TrainBatch) => {
       const total = reconstructionLoss(lossKind, predict(batch.input), batch.target, batch.mask);

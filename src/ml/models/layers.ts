@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../data/rng';
+import type { Rng } from '../data/rng';
 
 /**
  * Small building blocks over plain tf.Variables. The engine does not use tfjs-layers: one

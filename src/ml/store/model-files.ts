@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import { DenoiseError } from '../../shared/errors';
 import type { Model } from '../models/model';
 import { createModel, getModelDefinition } from '../models/registry';
@@ -26,7 +27,7 @@ export interface SaveModelInput {
   backend: string;
   training: TrainingSummary | null;
   metrics: Record<string, number>;
-  optimizer?: { name: string; step: number; weights: tf.NamedTensor[] };
+  optimizer?: { name: string; step: number; weights: NamedTensor[] };
   /** Extra JSON files to keep beside the model (e.g. train-state.json in checkpoints). */
   extraJson?: Record<string, unknown>;
   createdAt?: string;
@@ -137,7 +138,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
 }
 
 /** Optimizer state as tensors (the caller owns and disposes them), or undefined if none was saved. */
-export async function loadOptimizerWeights(dir: string, meta: ModelMeta): Promise<tf.NamedTensor[] | undefined> {
+export async function loadOptimizerWeights(dir: string, meta: ModelMeta): Promise<NamedTensor[] | undefined> {
   if (!meta.optimizer) return undefined;
   const data = await readBinary(dir, meta.optimizer.file, 'optimizer state');
   const values = unpackTensors(meta.optimizer, data, `${dir}/${meta.optimizer.file}`, 'E_CHECKPOINT_CORRUPT');

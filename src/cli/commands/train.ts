@@ -1,0 +1,192 @@
+import { promises as fs } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DenoiseError } from '../../shared/errors';
+import { parseNoiseSpec } from '../../shared/noise';
+import { TRAIN_DEFAULTS, type OptionValue, type TrainConfig, type TrainEvent } from '../../shared/training';
+import { getModelDefinition, listModelKinds } from '../../ml/models/registry';
+import { runTraining } from '../../ml/train/train-run';
+import { numberArg, parseCommandArgs, requireString } from '../args';
+import { setupBackend } from '../backend-setup';
+import { createProgress, formatDuration } from '../progress';
+
+const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODEL_DIR [options]
+
+  --data DIR           folder of training images (repeat for several; searched recursively)
+  --kind KIND          model kind: ${listModelKinds().map((d) => d.kind).join(', ')} (default dae)
+  --noise SPEC         corruption: gaussian:25, gaussian:0-50, salt-pepper:0.05, masking:0.3,
+                       poisson-gaussian:30,5 (default gaussian:25)
+  --minutes M | --epochs E | --steps N
+                       how long to train; the first bound reached stops it
+  --out MODEL_DIR      where the model is written (checkpoints go to MODEL_DIR/checkpoints)
+  --resume             continue the run saved in --out (weights, optimizer and data position)
+  --overwrite          replace a model already in --out
+  --size S             model size preset: tiny, small, medium (default small)
+  --loss L             mse or l1 (default mse)
+  --opt KEY=VALUE      any other option of the model kind (repeatable)
+  --channels C         gray, rgb or auto (default auto: gray when every image is gray)
+  --patch N --batch N --lr X --schedule cosine|constant --seed N
+  --val-fraction F --validate-every N --checkpoint-every N --patience N --no-augment
+  --backend NAME       tensorflow-gpu, tensorflow, wasm or cpu (default: best that works)
+  --json               print every training event as one JSON line on stdout
+`;
+
+function parseOpt(pairs: string[] | undefined): Record<string, OptionValue> {
+  const out: Record<string, OptionValue> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new DenoiseError('E_INVALID_ARGUMENT', `--opt expects KEY=VALUE, got "${pair}"`);
+    const raw = pair.slice(eq + 1);
+    out[pair.slice(0, eq)] = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  }
+  return out;
+}
+
+async function assertOutIsFree(outDir: string, overwrite: boolean): Promise<void> {
+  const meta = await fs.stat(join(outDir, 'meta.json')).catch(() => undefined);
+  const ckpt = await fs.stat(join(outDir, 'checkpoints')).catch(() => undefined);
+  if ((meta || ckpt) && !overwrite) {
+    throw new DenoiseError('E_INVALID_ARGUMENT', `${outDir} already holds a model; pass --resume to continue it or --overwrite to replace it`);
+  }
+  if (overwrite) await fs.rm(join(outDir, 'checkpoints'), { recursive: true, force: true });
+}
+
+export async function runTrain(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
+    help: { type: 'boolean', short: 'h' },
+    data: { type: 'string', multiple: true },
+    kind: { type: 'string', default: 'dae' },
+    noise: { type: 'string', default: 'gaussian:25' },
+    minutes: { type: 'string' },
+    epochs: { type: 'string' },
+    steps: { type: 'string' },
+    out: { type: 'string' },
+    resume: { type: 'boolean' },
+    overwrite: { type: 'boolean' },
+    size: { type: 'string' },
+    loss: { type: 'string' },
+    opt: { type: 'string', multiple: true },
+    channels: { type: 'string', default: 'auto' },
+    patch: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    schedule: { type: 'string' },
+    seed: { type: 'string' },
+    'val-fraction': { type: 'string' },
+    'validate-every': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    patience: { type: 'string' },
+    'no-augment': { type: 'boolean' },
+    'no-recursive': { type: 'boolean' },
+    backend: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  // Everything that can be checked without touching the disk is checked first, so a typo
+  // fails in milliseconds rather than after the dataset has loaded.
+  const outDir = resolve(requireString(values.out, '--out'));
+  const dataDirs = (values.data ?? []).map((d) => resolve(d));
+  if (dataDirs.length === 0) throw new DenoiseError('E_INVALID_ARGUMENT', 'Missing required option --data');
+  const definition = getModelDefinition(values.kind);
+  const modelOptions: Record<string, OptionValue> = { ...parseOpt(values.opt) };
+  if (values.size !== undefined) modelOptions['size'] = values.size;
+  if (values.loss !== undefined) modelOptions['loss'] = values.loss;
+  definition.resolveOptions(modelOptions);
+  const channelsArg = values.channels;
+  if (!['gray', 'rgb', 'auto'].includes(channelsArg)) throw new DenoiseError('E_INVALID_ARGUMENT', '--channels must be gray, rgb or auto');
+  const schedule = values.schedule ?? TRAIN_DEFAULTS.schedule;
+  if (schedule !== 'cosine' && schedule !== 'constant') throw new DenoiseError('E_INVALID_ARGUMENT', '--schedule must be cosine or constant');
+  const minutes = numberArg(values.minutes, '--minutes', { min: 0.01, max: 1e6 });
+  const epochs = numberArg(values.epochs, '--epochs', { min: 0.01, max: 1e6 });
+  const maxSteps = numberArg(values.steps, '--steps', { min: 1, max: 1e9, integer: true });
+  if (minutes === undefined && epochs === undefined && maxSteps === undefined) {
+    throw new DenoiseError('E_INVALID_ARGUMENT', 'Say how long to train: --minutes M, --epochs E or --steps N');
+  }
+  const config: TrainConfig = {
+    ...TRAIN_DEFAULTS,
+    dataDirs,
+    recursive: !values['no-recursive'],
+    kind: definition.kind,
+    modelOptions,
+    ...(channelsArg === 'auto' ? {} : { channels: channelsArg === 'gray' ? 1 : 3 }),
+    noise: parseNoiseSpec(values.noise),
+    patchSize: numberArg(values.patch, '--patch', { min: 16, max: 512, integer: true }) ?? TRAIN_DEFAULTS.patchSize,
+    batchSize: numberArg(values.batch, '--batch', { min: 1, max: 1024, integer: true }) ?? TRAIN_DEFAULTS.batchSize,
+    ...(epochs === undefined ? {} : { epochs }),
+    ...(minutes === undefined ? {} : { minutes }),
+    ...(maxSteps === undefined ? {} : { maxSteps }),
+    learningRate: numberArg(values.lr, '--lr', { min: 1e-7, max: 1 }) ?? TRAIN_DEFAULTS.learningRate,
+    schedule,
+    valFraction: numberArg(values['val-fraction'], '--val-fraction', { min: 0, max: 0.9 }) ?? TRAIN_DEFAULTS.valFraction,
+    validateEvery: numberArg(values['validate-every'], '--validate-every', { min: 1, max: 1e9, integer: true }) ?? TRAIN_DEFAULTS.validateEvery,
+    checkpointEvery: numberArg(values['checkpoint-every'], '--checkpoint-every', { min: 1, max: 1e9, integer: true }) ?? TRAIN_DEFAULTS.checkpointEvery,
+    patience: numberArg(values.patience, '--patience', { min: 0, max: 1e6, integer: true }) ?? TRAIN_DEFAULTS.patience,
+    augment: !values['no-augment'],
+    seed: numberArg(values.seed, '--seed', { min: 0, max: 2 ** 32 - 1, integer: true }) ?? TRAIN_DEFAULTS.seed,
+    outDir,
+  };
+  if (config.patchSize % 4 !== 0) throw new DenoiseError('E_INVALID_ARGUMENT', '--patch must be a multiple of 4');
+  if (!values.resume) await assertOutIsFree(outDir, values.overwrite ?? false);
+
+  const backend = await setupBackend(values.backend, !values.json);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('\nStopping after this batch and saving a checkpoint (Ctrl-C again to quit at once)...\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+
+  let bar: ReturnType<typeof createProgress> | undefined;
+  let lastVal = '';
+  const onEvent = (event: TrainEvent): void => {
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(event)}\n`);
+      return;
+    }
+    switch (event.type) {
+      case 'started':
+        process.stderr.write(
+          `Training ${config.kind} on ${event.dataset.trainImages} images (${event.dataset.valImages} for validation, ` +
+            `${event.dataset.skipped.length} skipped), ${event.dataset.channels === 1 ? 'gray' : 'RGB'}, backend ${event.backend}` +
+            `${event.resumed ? `, resumed at step ${event.step}` : ''}\n`,
+        );
+        for (const s of event.dataset.skipped.slice(0, 20)) process.stderr.write(`  skipped ${s.file}: ${s.message} [${s.code}]\n`);
+        bar = createProgress('train', 1000);
+        break;
+      case 'progress':
+        bar?.update(
+          Math.round(event.fraction * 1000),
+          `step ${event.step} loss ${event.loss.toExponential(3)} ${event.patchesPerSecond.toFixed(1)} patches/s${lastVal}` +
+            (event.etaMs === null ? '' : ` eta ${formatDuration(event.etaMs)}`),
+        );
+        break;
+      case 'validation':
+        lastVal = ` val ${event.psnr.toFixed(2)} dB`;
+        break;
+      case 'checkpoint':
+      case 'finished':
+        break;
+    }
+  };
+  try {
+    const result = await runTraining(config, { backend: backend.active, signal: controller.signal, onEvent, resume: values.resume ?? false });
+    bar?.stop();
+    if (!values.json) {
+      const m = result.metrics;
+      process.stderr.write(
+        `${result.reason === 'cancelled' ? 'Cancelled' : 'Finished'} (${result.reason}) at step ${result.step} after ${formatDuration(result.elapsedMs)}; ` +
+          `validation PSNR ${m['val_psnr']?.toFixed(2) ?? '?'} dB, SSIM ${m['val_ssim']?.toFixed(4) ?? '?'}\nModel saved to ${result.modelDir}\n` +
+          (result.reason === 'cancelled' ? `Continue with: denoise-studio train --resume --out ${result.modelDir} ...same options\n` : ''),
+      );
+    }
+    return result.reason === 'cancelled' ? 130 : 0;
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,82 @@
+import { promises as fs } from 'node:fs';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import { DenoiseError } from '../../shared/errors';
+import { decodeImage } from '../data/decode-image';
+import { encodeImage } from '../data/encode-image';
+import { scanImageFolder } from '../data/scan-folder';
+import { applyModel } from '../infer/apply-model';
+import type { Model } from '../models/model';
+
+/**
+ * Denoises one file or every image of a folder into an output folder. Each output is written
+ * atomically; a file that fails is reported and the batch goes on, so one bad photo never costs
+ * the others.
+ */
+export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
+
+export interface DenoiseFilesOptions {
+  backend: string;
+  outDir: string;
+  format?: OutputFormat;
+  bitDepth?: 8 | 16;
+  strength?: number;
+  recursive?: boolean;
+  tileSize?: number;
+  signal?: AbortSignal;
+  onFile?: (done: number, total: number, file: string) => void;
+  onTiles?: (done: number, total: number) => void;
+}
+
+export interface DenoiseFilesReport {
+  written: { input: string; output: string }[];
+  failed: { file: string; code: string; message: string }[];
+}
+
+const KEEP_FORMAT: Record<string, OutputFormat> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp', '.tif': 'tiff', '.tiff': 'tiff' };
+const EXTENSION: Record<OutputFormat, string> = { png: '.png', jpeg: '.jpg', webp: '.webp', tiff: '.tif' };
+
+export function outputPathFor(input: string, inputRoot: string, outDir: string, format?: OutputFormat): { path: string; format: OutputFormat } {
+  const chosen = format ?? KEEP_FORMAT[extname(input).toLowerCase()] ?? 'png';
+  const rel = inputRoot === input ? basename(input) : relative(inputRoot, input);
+  const stem = rel.slice(0, rel.length - extname(rel).length);
+  return { path: join(outDir, stem + EXTENSION[chosen]), format: chosen };
+}
+
+export async function denoiseFiles(model: Model, input: string, options: DenoiseFilesOptions): Promise<DenoiseFilesReport> {
+  const root = resolve(input);
+  const outDir = resolve(options.outDir);
+  const scan = await scanImageFolder(root, { recursive: options.recursive ?? false });
+  if (scan.files.length === 0) {
+    const why = scan.skipped.length ? `every file was skipped (first: ${scan.skipped[0]?.file}: ${scan.skipped[0]?.message})` : 'it has no images';
+    throw new DenoiseError('E_NO_IMAGES', `Nothing to denoise in ${root}: ${why}`);
+  }
+  const report: DenoiseFilesReport = { written: [], failed: scan.skipped.map((s) => ({ ...s })) };
+  for (const [i, file] of scan.files.entries()) {
+    if (options.signal?.aborted) throw new DenoiseError('E_CANCELLED', 'Denoising cancelled');
+    options.onFile?.(i, scan.files.length, file);
+    const out = outputPathFor(file, root, outDir, options.format);
+    if (resolve(out.path) === file) {
+      report.failed.push({ file, code: 'E_INVALID_ARGUMENT', message: 'the output would overwrite the input; choose another --out folder' });
+      continue;
+    }
+    try {
+      const image = await decodeImage(file);
+      const result = await applyModel(model, image, {
+        backend: options.backend,
+        ...(options.strength === undefined ? {} : { strength: options.strength }),
+        ...(options.tileSize === undefined ? {} : { tileSize: options.tileSize }),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onTiles ? { onProgress: options.onTiles } : {}),
+      });
+      await fs.mkdir(join(out.path, '..'), { recursive: true });
+      await encodeImage(result, out.path, { format: out.format, ...(options.bitDepth ? { bitDepth: options.bitDepth } : {}) });
+      report.written.push({ input: file, output: out.path });
+    } catch (err) {
+      if (err instanceof DenoiseError && err.code === 'E_CANCELLED') throw err;
+      const e = err as DenoiseError;
+      report.failed.push({ file, code: e.code ?? 'E_INTERNAL', message: e.message });
+    }
+  }
+  options.onFile?.(scan.files.length, scan.files.length, '');
+  return report;
+}

@@ -1,0 +1,290 @@
+// The union package registers every op's gradient; tfjs-core alone registers none under Node.
+import '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
+import { createHash } from 'node:crypto';
+import { DenoiseError } from '../../shared/errors';
+import { formatNoiseSpec } from '../../shared/noise';
+import type { StopReason, TrainConfig, TrainEvent } from '../../shared/training';
+import type { Model } from '../models/model';
+import { createModel, resolveModelSpec } from '../models/registry';
+import { loadModel, loadOptimizerWeights, saveModel, type SaveModelInput } from '../store/model-files';
+import type { TrainingSummary } from '../store/model-meta';
+import { findLatestCheckpoint, writeCheckpoint } from './checkpoints';
+import { learningRateAt } from './lr-schedule';
+import { prepareTrainingData, type TrainingData } from './training-data';
+import { evaluateValidation } from './validation';
+
+/**
+ * The one training loop for every model kind: sample a batch, corrupt it, take an Adam step on
+ * the kind's loss, and between batches check for cancel, report progress, validate and
+ * checkpoint. Cancelling finishes the current batch, writes a checkpoint and the model, so a
+ * stopped run is never lost and can be resumed exactly (weights, optimizer, data position).
+ */
+export interface TrainRunOptions {
+  backend: string;
+  signal?: AbortSignal;
+  onEvent?: (event: TrainEvent) => void;
+  /** Resume the run saved in config.outDir instead of starting fresh. */
+  resume?: boolean;
+  /** Hook for tests: waited on between steps (pause support lives in the caller). */
+  beforeStep?: () => Promise<void>;
+}
+
+interface TrainState {
+  version: 1;
+  configHash: string;
+  config: TrainConfig;
+  step: number;
+  elapsedMs: number;
+  bestPsnr: number;
+  sinceBest: number;
+  data: unknown;
+}
+
+export interface TrainResult {
+  reason: StopReason;
+  step: number;
+  epoch: number;
+  elapsedMs: number;
+  modelDir: string;
+  metrics: Record<string, number>;
+}
+
+/** What must not change for a resume to continue the same run. */
+function hashConfig(config: TrainConfig): string {
+  const { epochs: _e, minutes: _m, maxSteps: _s, outDir: _o, ...rest } = config;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
+}
+
+/** Adam exposes its rate only to subclasses; the schedule updates it between steps. */
+function setLearningRate(optimizer: tf.AdamOptimizer, lr: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}
+
+function totalStepsOf(config: TrainConfig, stepsPerEpoch: number): number | null {
+  const bounds = [config.maxSteps, config.epochs === undefined ? undefined : Math.ceil(config.epochs * stepsPerEpoch)].filter(
+    (v): v is number => v !== undefined,
+  );
+  return bounds.length ? Math.min(...bounds) : null;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export async function runTraining(config: TrainConfig, options: TrainRunOptions): Promise<TrainResult> {
+  if (config.epochs === undefined && config.minutes === undefined && config.maxSteps === undefined) {
+    throw new DenoiseError('E_INVALID_ARGUMENT', 'Give a bound for training: epochs, minutes or a step count');
+  }
+  const emit = options.onEvent ?? (() => undefined);
+  let resumeState: TrainState | undefined;
+  let model: Model;
+  let optimizerWeights: NamedTensor[] | undefined;
+  let createdAt: string | undefined;
+
+  if (options.resume) {
+    const found = await findLatestCheckpoint<TrainState>(config.outDir);
+    resumeState = found.state;
+    if (resumeState.configHash !== hashConfig(config)) {
+      throw new DenoiseError(
+        'E_INVALID_ARGUMENT',
+        'The training settings or data differ from the run being resumed; start a new run (fine-tune) instead',
+      );
+    }
+    const loaded = await loadModel(found.dir);
+    model = loaded.model;
+    createdAt = loaded.meta.createdAt;
+    optimizerWeights = await loadOptimizerWeights(found.dir, loaded.meta);
+  }
+
+  const data: TrainingData = await prepareTrainingData(config, resumeState?.data);
+  const spec = resolveModelSpec(config.kind, data.channels, config.modelOptions);
+  model ??= createModel(spec, config.seed);
+
+  const optimizer = tf.train.adam(config.learningRate);
+  const varList = [...model.variables.values()];
+  if (optimizerWeights) {
+    // Adam matches its moment slots to variables by position in varList (the model's stable
+    // insertion order), not by name, so state saved in another process restores correctly.
+    await optimizer.setWeights(optimizerWeights);
+    optimizerWeights.forEach((w) => w.tensor.dispose());
+  }
+
+  const stepsPerEpoch = data.stepsPerEpoch;
+  const totalSteps = totalStepsOf(config, stepsPerEpoch);
+  const budgetMs = config.minutes === undefined ? null : config.minutes * 60_000;
+  let step = resumeState?.step ?? 0;
+  let bestPsnr = resumeState?.bestPsnr ?? -Infinity;
+  let sinceBest = resumeState?.sinceBest ?? 0;
+  const elapsedBefore = resumeState?.elapsedMs ?? 0;
+  const started = performance.now();
+  const elapsed = (): number => elapsedBefore + (performance.now() - started);
+  const metrics: Record<string, number> = {};
+
+  const progressFraction = (): number =>
+    Math.max(totalSteps ? step / totalSteps : 0, budgetMs ? elapsed() / budgetMs : 0);
+
+  const summary = (reason: string): TrainingSummary => ({
+    noise: formatNoiseSpec(config.noise),
+    patchSize: config.patchSize,
+    batchSize: config.batchSize,
+    learningRate: config.learningRate,
+    seed: config.seed,
+    steps: step,
+    epochs: step / stepsPerEpoch,
+    elapsedMs: Math.round(elapsed()),
+    stopReason: reason,
+    dataset: {
+      roots: config.dataDirs,
+      trainImages: data.summary.trainImages,
+      valImages: data.summary.valImages,
+      skipped: data.summary.skipped.length,
+      channels: data.channels,
+    },
+    options: spec.options,
+  });
+
+  /** Saves the model (with optimizer state) through `write`; getWeights() mints a fresh 'iter' scalar each call, disposed here. */
+  const withSaveInput = async <T>(reason: string, write: (input: SaveModelInput) => Promise<T>): Promise<T> => {
+    const weights = await optimizer.getWeights();
+    try {
+      return await write({
+        model,
+        backend: options.backend,
+        training: summary(reason),
+        metrics,
+        optimizer: { name: 'adam', step, weights },
+        ...(createdAt ? { createdAt } : {}),
+      });
+    } finally {
+      weights.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());
+    }
+  };
+
+  const checkpoint = async (reason: string): Promise<void> => {
+    const state: TrainState = {
+      version: 1,
+      configHash: hashConfig(config),
+      config,
+      step,
+      elapsedMs: elapsed(),
+      bestPsnr,
+      sinceBest,
+      data: data.state(),
+    };
+    const dir = await withSaveInput(reason, (input) => writeCheckpoint(config.outDir, step, input, state));
+    emit({ type: 'checkpoint', step, dir });
+  };
+
+  const validate = (): void => {
+    const v = evaluateValidation(model, data.validation);
+    metrics['val_psnr'] = v.psnr;
+    metrics['val_ssim'] = v.ssim;
+    metrics['val_loss'] = v.loss;
+    emit({ type: 'validation', step, epoch: step / stepsPerEpoch, ...v });
+    if (v.psnr > bestPsnr + 1e-3) {
+      bestPsnr = v.psnr;
+      sinceBest = 0;
+    } else {
+      sinceBest++;
+    }
+  };
+
+  emit({
+    type: 'started',
+    step,
+    stepsPerEpoch,
+    totalSteps,
+    dataset: { ...data.summary, channels: data.channels },
+    backend: options.backend,
+    resumed: resumeState !== undefined,
+  });
+
+  let reason: StopReason;
+  let windowStart = performance.now();
+  let windowSteps = 0;
+  const pendingLoss: tf.Scalar[] = [];
+  const logEvery = 10;
+  const lossOf = (batch: ReturnType<TrainingData['nextBatch']>): tf.Scalar => {
+    const terms = model.loss(batch);
+    return terms.total;
+  };
+
+  try {
+    for (;;) {
+      // A pause hook may wait here for a long time; cancel is checked after it so a paused run
+      // stops at once rather than taking one more step.
+      await options.beforeStep?.();
+      if (options.signal?.aborted) {
+        reason = 'cancelled';
+        break;
+      }
+      if (totalSteps !== null && step >= totalSteps) {
+        reason = config.maxSteps !== undefined && step >= config.maxSteps ? 'max-steps' : 'completed';
+        break;
+      }
+      if (budgetMs !== null && elapsed() >= budgetMs) {
+        reason = 'time-budget';
+        break;
+      }
+
+      setLearningRate(optimizer, learningRateAt(progressFraction(), config.learningRate, config.schedule));
+      const loss = tf.tidy(() => {
+        const batch = data.nextBatch();
+        return optimizer.minimize(() => lossOf(batch), true, varList) as tf.Scalar;
+      });
+      pendingLoss.push(loss);
+      step++;
+      windowSteps++;
+
+      if (step % logEvery === 0 || pendingLoss.length >= logEvery) {
+        // One read per window rather than per step: a read waits for the whole pipeline.
+        const values = await Promise.all(pendingLoss.map((l) => l.data()));
+        pendingLoss.splice(0).forEach((l) => l.dispose());
+        const meanLoss = values.reduce((s, v) => s + (v[0] as number), 0) / values.length;
+        const now = performance.now();
+        const patchesPerSecond = (windowSteps * config.batchSize * 1000) / Math.max(1, now - windowStart);
+        windowStart = now;
+        windowSteps = 0;
+        const fraction = progressFraction();
+        const remainingBySteps = totalSteps ? ((totalSteps - step) * config.batchSize * 1000) / Math.max(1e-9, patchesPerSecond) : Infinity;
+        const remainingByTime = budgetMs ? budgetMs - elapsed() : Infinity;
+        const eta = Math.min(remainingBySteps, remainingByTime);
+        if (!Number.isFinite(meanLoss)) {
+          throw new DenoiseError('E_INTERNAL', `Training diverged at step ${step} (loss is ${meanLoss}); try a lower learning rate`);
+        }
+        emit({
+          type: 'progress',
+          step,
+          epoch: step / stepsPerEpoch,
+          loss: meanLoss,
+          parts: {},
+          learningRate: learningRateAt(fraction, config.learningRate, config.schedule),
+          patchesPerSecond,
+          elapsedMs: elapsed(),
+          etaMs: Number.isFinite(eta) ? Math.max(0, eta) : null,
+          fraction,
+        });
+      }
+      if (step % config.validateEvery === 0) {
+        validate();
+        if (config.patience > 0 && sinceBest >= config.patience) {
+          reason = 'early-stop';
+          break;
+        }
+      }
+      if (step % config.checkpointEvery === 0) await checkpoint('checkpoint');
+      await yieldToEventLoop();
+    }
+    pendingLoss.splice(0).forEach((l) => l.dispose());
+    validate();
+    await checkpoint(reason);
+    await withSaveInput(reason, (input) => saveModel(config.outDir, input));
+    const result: TrainResult = { reason, step, epoch: step / stepsPerEpoch, elapsedMs: elapsed(), modelDir: config.outDir, metrics: { ...metrics } };
+    emit({ type: 'finished', ...result });
+    return result;
+  } finally {
+    pendingLoss.forEach((l) => l.dispose());
+    optimizer.dispose();
+    model.dispose();
+  }
+}

@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { DatasetSummaryInfo, TrainConfig } from '../../shared/training';
+import { corrupt } from '../data/corruption';
+import { loadImageDataset } from '../data/dataset';
+import type { FloatImage } from '../data/image';
+import { extractValidationPatches, PatchSampler, type PatchSamplerState } from '../data/patches';
+import { Rng, type RngState } from '../data/rng';
+import { splitByFile } from '../data/split';
+import type { TrainBatch } from '../models/model';
+import type { ValidationSet } from './validation';
+
+/**
+ * Turns folders of clean images into what the loop consumes: an endless, seeded stream of
+ * (corrupted, clean) batches whose position can be saved and restored, and a fixed validation
+ * set. Training and validation images are split by file, so no validation crop was ever seen.
+ */
+export interface TrainingData {
+  channels: 1 | 3;
+  summary: Omit<DatasetSummaryInfo, 'channels'>;
+  stepsPerEpoch: number;
+  validation: ValidationSet;
+  /** Call inside tf.tidy: the returned tensors belong to the caller's scope. */
+  nextBatch(): TrainBatch;
+  state(): DataState;
+}
+
+interface DataState {
+  sampler: PatchSamplerState;
+  noise: RngState;
+}
+
+/** Enough crops for a stable score, few enough that validating costs seconds. */
+const VAL_PATCHES_MAX = 48;
+const VAL_PATCH_SIZE = 96;
+
+function buildValidation(images: FloatImage[], config: TrainConfig): ValidationSet {
+  const smallest = Math.min(...images.map((im) => Math.min(im.width, im.height)));
+  const size = Math.min(VAL_PATCH_SIZE, smallest - (smallest % 4));
+  const perImage = Math.max(1, Math.ceil(VAL_PATCHES_MAX / images.length));
+  const fixed = extractValidationPatches(images.slice(0, VAL_PATCHES_MAX), { patchSize: size, perImage });
+  const count = Math.min(fixed.count, VAL_PATCHES_MAX);
+  const target = fixed.patches.slice(0, count * size * size * fixed.channels);
+  const { noisy, mask } = corrupt(target, config.noise, new Rng(config.seed + 11), { patchSize: size, channels: fixed.channels });
+  return { count, size, channels: fixed.channels, input: noisy, target, ...(mask ? { mask: Float32Array.from(mask) } : {}) };
+}
+
+export async function prepareTrainingData(config: TrainConfig, resumeState?: unknown): Promise<TrainingData> {
+  const dataset = await loadImageDataset(config.dataDirs, {
+    recursive: config.recursive,
+    minSize: config.patchSize,
+    ...(config.channels ? { channels: config.channels } : {}),
+  });
+  const channels = dataset.images[0]?.image.channels ?? 1;
+  const { train, val: validation } = splitByFile(dataset.images, { valFraction: config.valFraction, seed: config.seed });
+  const trainImages = train.map((e) => e.image);
+  // With a single image there is nothing to hold out; validation then scores crops of it.
+  const valImages = validation.length > 0 ? validation.map((e) => e.image) : trainImages;
+
+  const saved = resumeState as DataState | undefined;
+  const samplerOptions = { patchSize: config.patchSize, batchSize: config.batchSize, augment: config.augment };
+  const sampler = saved ? PatchSampler.fromState(trainImages, saved.sampler) : new PatchSampler(trainImages, samplerOptions, config.seed);
+  const noiseRng = saved ? Rng.fromState(saved.noise) : new Rng(config.seed + 1);
+  const totalPixels = trainImages.reduce((s, im) => s + im.width * im.height, 0);
+  const shape: [number, number, number, number] = [config.batchSize, config.patchSize, config.patchSize, channels];
+
+  return {
+    channels,
+    summary: {
+      trainImages: trainImages.length,
+      valImages: validation.length,
+      skipped: dataset.skipped.map((s) => ({ file: s.file, code: s.code, message: s.message })),
+    },
+    stepsPerEpoch: Math.max(1, Math.round(totalPixels / (config.patchSize * config.patchSize * config.batchSize))),
+    validation: buildValidation(valImages, config),
+    nextBatch() {
+      const clean = sampler.nextBatch();
+      const { noisy } = corrupt(clean, config.noise, noiseRng, { patchSize: config.patchSize, channels });
+      return { input: tf.tensor4d(noisy, shape), target: tf.tensor4d(clean, shape) };
+    },
+    state: () => ({ sampler: sampler.state(), noise: noiseRng.state() }),
+  };
+}
