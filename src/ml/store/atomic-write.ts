@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { DenoiseError } from '../../shared/errors';
+import { fromFsError } from '../data/fs-error';
 
 /**
  * Writes that never leave a torn file or folder behind: write to a temporary name in the same
@@ -54,7 +56,11 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await fsyncPath(dirname(target));
   } catch (err) {
     await fs.rm(temp, { force: true });
-    throw err;
+    const mapped = fromFsError(err, target, 'Cannot write the file');
+    if (mapped.code === 'E_NOT_FOUND') {
+      throw new DenoiseError('E_NOT_FOUND', `Cannot write ${target}: the folder ${dirname(target)} does not exist.`, { file: target });
+    }
+    throw mapped;
   }
 }
 
