@@ -1,0 +1,158 @@
+import { existsSync, promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  makeTempDir,
+  removeTempDir,
+  writeEmptyPng,
+  writeHugeHeaderPng,
+  writeTextAsJpeg,
+  writeTooSmallImage,
+  writeTruncatedJpeg,
+} from '../test-support/fixtures';
+import { writeTextureImages } from '../test-support/textures';
+import { main } from './main';
+
+/**
+ * The CLI end to end, in-process: a real training run, denoise and eval on generated images,
+ * and every bad input the engine-core issue lists, each with its message, exit code and no
+ * half-written output.
+ */
+let dir: string;
+let stderr: string;
+let stdout: string;
+
+beforeAll(async () => {
+  process.env['DENOISE_BACKEND'] = 'wasm';
+  dir = await makeTempDir('cli-');
+  await fs.mkdir(join(dir, 'data'));
+  await writeTextureImages(join(dir, 'data'), 5, { width: 48, height: 40 });
+});
+afterAll(async () => {
+  await removeTempDir(dir);
+});
+beforeEach(() => {
+  stderr = '';
+  stdout = '';
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    stderr += `${args.join(' ')}\n`;
+  });
+  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    stdout += `${args.join(' ')}\n`;
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const tiny = ['--size', 'tiny', '--patch', '16', '--batch', '4', '--validate-every', '5'];
+
+describe('denoise-studio', () => {
+  it('trains, lists, denoises and evaluates', async () => {
+    const model = join(dir, 'model');
+    expect(await main(['train', '--data', join(dir, 'data'), '--kind', 'dae', '--noise', 'gaussian:25', '--steps', '10', '--out', model, ...tiny])).toBe(0);
+    expect(stderr).toContain('Model saved to');
+    expect(existsSync(join(model, 'meta.json'))).toBe(true);
+
+    expect(await main(['models', '--dir', dir])).toBe(0);
+    expect(stdout).toContain('kind=dae');
+
+    const out = join(dir, 'denoised');
+    expect(await main(['denoise', '--model', model, '--input', join(dir, 'data'), '--out', out, '--format', 'png', '--bit-depth', '16'])).toBe(0);
+    expect((await fs.readdir(out)).length).toBe(5);
+
+    stdout = '';
+    expect(await main(['eval', '--model', model, '--data', join(dir, 'data'), '--noise', 'gaussian:25', '--seed', '0', '--json'])).toBe(0);
+    const report = JSON.parse(stdout) as { psnr: number; ssim: number; noisy_psnr: number; images: number };
+    expect(report.images).toBe(5);
+    expect(report.noisy_psnr).toBeGreaterThan(19);
+    expect(report.noisy_psnr).toBeLessThan(21.5);
+    expect(Number.isFinite(report.psnr) && report.ssim > 0 && report.ssim <= 1).toBe(true);
+  });
+
+  it('refuses to train over an existing model unless asked', async () => {
+    expect(await main(['train', '--data', join(dir, 'data'), '--steps', '1', '--out', join(dir, 'model'), ...tiny])).toBe(2);
+    expect(stderr).toMatch(/already holds a model.*--resume.*--overwrite/);
+  });
+
+  describe('bad input: a clear message, a non-zero exit and nothing written', () => {
+    async function expectTrainFails(dataDir: string, pattern: RegExp, code: string, extra: string[] = []): Promise<void> {
+      const out = join(dir, `never-${Math.random().toString(36).slice(2)}`);
+      const exit = await main(['train', '--data', dataDir, '--steps', '2', '--out', out, ...tiny, ...extra]);
+      expect(exit).not.toBe(0);
+      expect(stderr).toMatch(pattern);
+      expect(stderr).toContain(`[${code}]`);
+      expect(existsSync(out)).toBe(false);
+    }
+
+    it('a missing path', async () => {
+      await expectTrainFails(join(dir, 'no-such-folder'), /not found|does not exist/i, 'E_NOT_FOUND');
+    });
+
+    it('an empty folder', async () => {
+      const empty = join(dir, 'empty');
+      await fs.mkdir(empty);
+      await expectTrainFails(empty, /no images|empty/i, 'E_NO_IMAGES');
+    });
+
+    it('a folder of non-images, zero-byte, truncated and huge-header files', async () => {
+      const bad = join(dir, 'bad');
+      await fs.mkdir(bad);
+      await fs.writeFile(join(bad, 'notes.txt'), 'hello');
+      await writeTextAsJpeg(bad);
+      await writeEmptyPng(bad);
+      await writeTruncatedJpeg(bad);
+      await writeHugeHeaderPng(bad);
+      await expectTrainFails(bad, /None of the 4 image file\(s\) .* could be used/, 'E_NO_IMAGES');
+      expect(stderr).toMatch(/empty \(0 bytes\).*\[E_IMAGE_CORRUPT\]/);
+      expect(stderr).toMatch(/100000 x 100000 pixels.*not decoded.*\[E_IMAGE_TOO_LARGE\]/);
+    });
+
+    it('images smaller than the patch size', async () => {
+      const small = join(dir, 'small');
+      await fs.mkdir(small);
+      await writeTooSmallImage(small, 16);
+      await expectTrainFails(small, /smaller than/i, 'E_IMAGE_TOO_SMALL');
+    });
+
+    it('an unknown --kind and a malformed --noise', async () => {
+      await expectTrainFails(join(dir, 'data'), /Unknown model kind "wavelet"/, 'E_INVALID_ARGUMENT', ['--kind', 'wavelet']);
+      await expectTrainFails(join(dir, 'data'), /Malformed noise|Unknown noise/, 'E_INVALID_ARGUMENT', ['--noise', 'gaussian:abc']);
+      await expectTrainFails(join(dir, 'data'), /Unknown noise type/, 'E_INVALID_ARGUMENT', ['--noise', 'pink:3']);
+    });
+
+    it('a model folder with its weights file missing', async () => {
+      const broken = join(dir, 'broken');
+      await fs.cp(join(dir, 'model'), broken, { recursive: true });
+      const weights = (await fs.readdir(broken)).find((f) => f.startsWith('weights-'));
+      await fs.rm(join(broken, weights ?? 'none'));
+      const out = join(dir, 'never-denoised');
+      expect(await main(['denoise', '--model', broken, '--input', join(dir, 'data'), '--out', out])).toBe(1);
+      expect(stderr).toMatch(/weights file .* is missing/);
+      expect(stderr).toContain('[E_MODEL_CORRUPT]');
+      expect(existsSync(out)).toBe(false);
+    });
+
+    it('a damaged image among good ones is reported and the others are still denoised', async () => {
+      const mixed = join(dir, 'mixed');
+      await fs.mkdir(mixed);
+      await writeTextureImages(mixed, 2);
+      await writeTruncatedJpeg(mixed);
+      const out = join(dir, 'mixed-out');
+      expect(await main(['denoise', '--model', join(dir, 'model'), '--input', mixed, '--out', out])).toBe(1);
+      expect(stderr).toMatch(/failed: .*truncated\.jpg.*\[E_IMAGE_CORRUPT\]/);
+      expect((await fs.readdir(out)).sort()).toEqual(['texture-000.png', 'texture-001.png']);
+    });
+
+    it('an unknown command or flag', async () => {
+      expect(await main(['tarin'])).toBe(2);
+      expect(stderr).toContain('unknown command "tarin"');
+      expect(await main(['eval', '--modle', 'x'])).toBe(2);
+      expect(stderr).toMatch(/Unknown option '--modle'/);
+    });
+  });
+});
