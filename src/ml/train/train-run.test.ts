@@ -106,3 +106,12 @@ describe('runTraining', () => {
     await expect(runTraining({ ...config('none', { maxSteps: 1 }), dataDirs: [empty] }, { backend: 'wasm' })).rejects.toMatchObject({ code: 'E_NO_IMAGES' });
   });
 });
+
+describe('early stopping', () => {
+  it('stops after `patience` validations without a better PSNR', async () => {
+    // A learning rate this small cannot improve the score measurably between validations.
+    const result = await runTraining(config('patient', { maxSteps: 40, validateEvery: 2, patience: 2, learningRate: 1e-9 }), { backend: 'wasm' });
+    expect(result.reason).toBe('early-stop');
+    expect(result.step).toBeLessThan(40);
+  });
+});
