@@ -38,6 +38,28 @@ export interface Model {
   predict(input: tf.Tensor4D): tf.Tensor4D;
   loss(batch: TrainBatch): LossTerms;
   dispose(): void;
+  /**
+   * Side of the square blocks a dense or VAE model works on. Such a model still accepts any
+   * size: it cuts images into blocks (padding to a multiple of this), and training patches
+   * should be a multiple of it. Absent for fully convolutional models.
+   */
+  readonly fixedInputSize?: number;
+  /** Present for generative kinds (the VAE): sampling, encoding and decoding in latent space. */
+  readonly generative?: GenerativeModel;
+}
+
+/** The latent-space face of a generative model. Every method returns tensors the caller owns. */
+export interface GenerativeModel {
+  /** Length of the latent vector z. */
+  readonly latentSize: number;
+  /** Side of the square images the decoder makes (equals fixedInputSize). */
+  readonly imageSize: number;
+  /** `count` images decoded from z ~ N(0, temperature^2 I), drawn from a seeded generator. */
+  sample(count: number, seed: number, temperature: number): tf.Tensor4D;
+  /** Posterior parameters for images of imageSize x imageSize: mean and log-variance, [n, latent]. */
+  encode(x: tf.Tensor4D): { mean: tf.Tensor2D; logVar: tf.Tensor2D };
+  /** Images in [0, 1] for latent vectors [n, latent]. */
+  decode(z: tf.Tensor2D): tf.Tensor4D;
 }
 
 export interface ModelDefinition {
@@ -47,4 +69,8 @@ export interface ModelDefinition {
   /** Fills defaults and validates user options; throws E_INVALID_ARGUMENT on bad ones. */
   resolveOptions(options: Record<string, OptionValue>): Record<string, OptionValue>;
   create(spec: ModelSpec, seed: number): Model;
+  /** Training patches must be a multiple of this (dense and VAE kinds: their block size); default 4. */
+  patchMultiple?(options: Record<string, OptionValue>): number;
+  /** Advice about resolved options worth showing before training (e.g. a code that can learn the identity). */
+  warnings?(spec: ModelSpec): string[];
 }

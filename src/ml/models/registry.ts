@@ -1,9 +1,14 @@
 import { DenoiseError } from '../../shared/errors';
+import { aeDefinition } from './autoencoder';
+import { caeDefinition } from './contractive';
 import { daeDefinition } from './dae-unet';
+import { linearDefinition } from './linear-ae';
 import type { Model, ModelDefinition, ModelSpec, OptionValue } from './model';
+import { sparseDefinition } from './sparse';
+import { vaeDefinition } from './vae';
 
 /** The one place that maps a `kind` to its definition; the CLI and the UI list kinds from here. */
-const DEFINITIONS: ModelDefinition[] = [daeDefinition];
+const DEFINITIONS: ModelDefinition[] = [daeDefinition, aeDefinition, linearDefinition, caeDefinition, sparseDefinition, vaeDefinition];
 
 export function listModelKinds(): readonly ModelDefinition[] {
   return DEFINITIONS;
