@@ -32,6 +32,18 @@ export interface TrainConfig {
   augment: boolean;
   seed: number;
   outDir: string;
+  /**
+   * Train on real pairs instead of synthetic corruption: noisy inputs and clean targets in two
+   * folders, matched by file name (dataDirs and noise are then unused for training batches).
+   */
+  pairs?: { noisyDir: string; cleanDir: string };
+  /**
+   * Self-supervised (Noise2Void-style) training from noisy images only: the images in dataDirs
+   * get one fixed noisy realisation from `noise` (gaussian:0 for photos that are already noisy),
+   * and the loss is taken only on blind-spot pixels, so no clean image is used for training.
+   * Validation still scores against the held-out images as loaded.
+   */
+  selfSupervised?: { fraction: number; radius: number };
 }
 
 export const TRAIN_DEFAULTS = {

@@ -203,9 +203,18 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
   let windowStart = performance.now();
   let windowSteps = 0;
   const pendingLoss: tf.Scalar[] = [];
+  // The named loss parts (e.g. reconstruction and KL), one small vector per step, read with the
+  // loss once per window; the names are fixed by the first step.
+  const pendingParts: tf.Tensor1D[] = [];
+  let partNames: string[] | undefined;
   const logEvery = 10;
   const lossOf = (batch: ReturnType<TrainingData['nextBatch']>): tf.Scalar => {
     const terms = model.loss(batch);
+    partNames ??= Object.keys(terms.parts);
+    if (partNames.length > 0) {
+      // Kept: the optimizer's tidy would free them with the rest of the forward pass.
+      pendingParts.push(tf.keep(tf.stack(partNames.map((name) => terms.parts[name] ?? tf.scalar(Number.NaN))) as tf.Tensor1D));
+    }
     return terms.total;
   };
 
@@ -240,6 +249,12 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
         // One read per window rather than per step: a read waits for the whole pipeline.
         const values = await Promise.all(pendingLoss.map((l) => l.data()));
         pendingLoss.splice(0).forEach((l) => l.dispose());
+        const partValues = await Promise.all(pendingParts.map((p) => p.data()));
+        pendingParts.splice(0).forEach((p) => p.dispose());
+        const parts: Record<string, number> = {};
+        (partNames ?? []).forEach((name, i) => {
+          parts[name] = partValues.reduce((sum, v) => sum + (v[i] as number), 0) / Math.max(1, partValues.length);
+        });
         const meanLoss = values.reduce((s, v) => s + (v[0] as number), 0) / values.length;
         const now = performance.now();
         const patchesPerSecond = (windowSteps * config.batchSize * 1000) / Math.max(1, now - windowStart);
@@ -257,7 +272,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
           step,
           epoch: step / stepsPerEpoch,
           loss: meanLoss,
-          parts: {},
+          parts,
           learningRate: learningRateAt(fraction, config.learningRate, config.schedule),
           patchesPerSecond,
           elapsedMs: elapsed(),
@@ -276,6 +291,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
       await yieldToEventLoop();
     }
     pendingLoss.splice(0).forEach((l) => l.dispose());
+    pendingParts.splice(0).forEach((p) => p.dispose());
     validate();
     await checkpoint(reason);
     await withSaveInput(reason, (input) => saveModel(config.outDir, input));
@@ -284,6 +300,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     return result;
   } finally {
     pendingLoss.forEach((l) => l.dispose());
+    pendingParts.forEach((p) => p.dispose());
     optimizer.dispose();
     model.dispose();
   }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { DenoiseError } from '../../shared/errors';
 import type { DatasetSummaryInfo, TrainConfig } from '../../shared/training';
 import { corrupt } from '../data/corruption';
 import { loadImageDataset } from '../data/dataset';
@@ -7,6 +8,8 @@ import { extractValidationPatches, PatchSampler, type PatchSamplerState } from '
 import { Rng, type RngState } from '../data/rng';
 import { splitByFile } from '../data/split';
 import type { TrainBatch } from '../models/model';
+import { blindSpotMask, fixedNoisyCopies } from './blind-spot';
+import { preparePairedData } from './pairs';
 import type { ValidationSet } from './validation';
 
 /**
@@ -21,7 +24,8 @@ export interface TrainingData {
   validation: ValidationSet;
   /** Call inside tf.tidy: the returned tensors belong to the caller's scope. */
   nextBatch(): TrainBatch;
-  state(): DataState;
+  /** Plain JSON that the same kind of data source restores from (checkpoint resume). */
+  state(): unknown;
 }
 
 interface DataState {
@@ -45,6 +49,10 @@ function buildValidation(images: FloatImage[], config: TrainConfig): ValidationS
 }
 
 export async function prepareTrainingData(config: TrainConfig, resumeState?: unknown): Promise<TrainingData> {
+  if (config.pairs && config.selfSupervised) {
+    throw new DenoiseError('E_INVALID_ARGUMENT', 'Paired folders and self-supervised training exclude each other: pairs have clean targets');
+  }
+  if (config.pairs) return preparePairedData(config, resumeState);
   const dataset = await loadImageDataset(config.dataDirs, {
     recursive: config.recursive,
     minSize: config.patchSize,
@@ -52,9 +60,11 @@ export async function prepareTrainingData(config: TrainConfig, resumeState?: unk
   });
   const channels = dataset.images[0]?.image.channels ?? 1;
   const { train, val: validation } = splitByFile(dataset.images, { valFraction: config.valFraction, seed: config.seed });
-  const trainImages = train.map((e) => e.image);
+  // Self-supervised runs never see a clean training image: only one fixed noisy copy of each.
+  const selfSupervised = config.selfSupervised;
+  const trainImages = selfSupervised ? fixedNoisyCopies(train.map((e) => e.image), config.noise, config.seed + 3) : train.map((e) => e.image);
   // With a single image there is nothing to hold out; validation then scores crops of it.
-  const valImages = validation.length > 0 ? validation.map((e) => e.image) : trainImages;
+  const valImages = validation.length > 0 ? validation.map((e) => e.image) : train.map((e) => e.image);
 
   const saved = resumeState as DataState | undefined;
   const samplerOptions = { patchSize: config.patchSize, batchSize: config.batchSize, augment: config.augment };
@@ -74,6 +84,11 @@ export async function prepareTrainingData(config: TrainConfig, resumeState?: unk
     validation: buildValidation(valImages, config),
     nextBatch() {
       const clean = sampler.nextBatch();
+      if (selfSupervised) {
+        // `clean` holds noisy patches here; the target is the noisy value at the blind spots.
+        const { input, mask } = blindSpotMask(clean, config.patchSize, channels, noiseRng, selfSupervised);
+        return { input: tf.tensor4d(input, shape), target: tf.tensor4d(clean, shape), mask: tf.tensor4d(mask, shape) };
+      }
       const { noisy } = corrupt(clean, config.noise, noiseRng, { patchSize: config.patchSize, channels });
       return { input: tf.tensor4d(noisy, shape), target: tf.tensor4d(clean, shape) };
     },
