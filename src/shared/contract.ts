@@ -1,0 +1,321 @@
+import type { ErrorInfo, Result } from './errors';
+import type { NoiseSpec } from './noise';
+import type { OptionValue, TrainEvent } from './training';
+
+/**
+ * The one contract between the UI and whatever hosts the engine: Electron's main process over
+ * IPC, or the web server over a WebSocket. Channel -> request -> response for invokes, and an
+ * event map for streams. The preload builds `window.api` from API_METHODS and EVENT_METHODS,
+ * the web client builds the same object over the socket, and both are typed by ContractApi, so
+ * the two transports cannot drift from each other or from the handlers.
+ */
+
+/** An image the renderer may display: a media:// URL (desktop) or an authenticated /media/ URL (web). */
+export interface ImageRef {
+  url: string;
+  width: number;
+  height: number;
+}
+
+export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  active: string;
+  isGpu: boolean;
+  threads: number;
+  forced: boolean;
+  simd?: boolean;
+  skipped: { backend: string; reason: string }[];
+}
+
+export type ThemeChoice = 'system' | 'light' | 'dark';
+
+export interface Settings {
+  backend: BackendChoice;
+  /** Where trained and imported models live. */
+  modelsDir: string;
+  /** Where denoised images and exported models are written by default. */
+  outputDir: string;
+  theme: ThemeChoice;
+}
+
+export interface AppInfo {
+  version: string;
+  mode: 'desktop' | 'web';
+  /** Native open/save dialogs exist (desktop); the web UI browses server-side paths instead. */
+  nativeDialogs: boolean;
+  /** The folder the web UI may browse (home or --root); the desktop's home folder. */
+  browseRoot: string;
+}
+
+export interface SkippedInfo {
+  file: string;
+  code: string;
+  message: string;
+}
+
+export interface DatasetImageInfo {
+  /** Path relative to the dataset folder, '/'-separated. */
+  name: string;
+  path: string;
+  /** A small preview (the engine downsizes; originals may be huge or TIFF). */
+  thumb: string;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  bytes: number;
+}
+
+export interface DatasetInfo {
+  path: string;
+  name: string;
+  images: DatasetImageInfo[];
+  skipped: SkippedInfo[];
+  totalBytes: number;
+  gray: number;
+  color: number;
+  subfoldersNotScanned: number;
+}
+
+export interface DirEntry {
+  name: string;
+  path: string;
+  kind: 'dir' | 'image';
+}
+
+export interface DirListing {
+  path: string;
+  /** null at the browse root: the UI cannot go above it. */
+  parent: string | null;
+  entries: DirEntry[];
+}
+
+/** How the UI draws one option of a model kind; derived from the engine's registry. */
+export type OptionDescriptor =
+  | { key: string; type: 'choice'; default: string; choices: string[] }
+  | { key: string; type: 'number'; default: number; min?: number; max?: number; integer?: boolean }
+  | { key: string; type: 'boolean'; default: boolean }
+  | { key: string; type: 'text'; default: string };
+
+export interface KindInfo {
+  kind: string;
+  title: string;
+  description: string;
+  options: OptionDescriptor[];
+  /** Models of this kind can sample new images (VAE). */
+  generative: boolean;
+}
+
+export interface TrainRequest {
+  /** Folder name of the new model inside Settings.modelsDir. */
+  name: string;
+  datasetPaths: string[];
+  kind: string;
+  modelOptions: Record<string, OptionValue>;
+  noise: NoiseSpec;
+  patchSize: number;
+  batchSize: number;
+  epochs?: number;
+  minutes?: number;
+  maxSteps?: number;
+  learningRate: number;
+  validateEvery: number;
+  checkpointEvery: number;
+  valFraction: number;
+  augment: boolean;
+  seed: number;
+  /** Replace a model of the same name. */
+  overwrite: boolean;
+}
+
+export type RunState = 'starting' | 'running' | 'paused' | 'cancelling' | 'finished' | 'cancelled' | 'failed' | 'crashed';
+
+export interface ModelInfo {
+  dir: string;
+  name: string;
+  kind: string;
+  channels: 1 | 3;
+  options: Record<string, OptionValue>;
+  createdAt: string;
+  updatedAt: string;
+  backend: string;
+  generative: boolean;
+  training: {
+    noise: string;
+    steps: number;
+    epochs: number;
+    elapsedMs: number;
+    stopReason: string;
+    trainImages: number;
+    valImages: number;
+  } | null;
+  metrics: Record<string, number>;
+  /** Steps of the checkpoints a run can continue from, newest first. */
+  checkpoints: number[];
+}
+
+export interface BrokenModelInfo {
+  dir: string;
+  error: ErrorInfo;
+}
+
+export interface ModelList {
+  models: ModelInfo[];
+  broken: BrokenModelInfo[];
+}
+
+export type ExportFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
+
+export interface CompareRow {
+  dir: string;
+  name: string;
+  psnr: number;
+  ssim: number;
+  noisyPsnr: number;
+  noisySsim: number;
+  images: number;
+}
+
+export type JobResult =
+  | { kind: 'denoise'; outDir: string; written: number; failed: SkippedInfo[] }
+  | { kind: 'compare'; rows: CompareRow[]; failed: { dir: string; error: ErrorInfo }[] };
+
+// ---- invokes ---------------------------------------------------------------------------------
+
+export interface InvokeMap {
+  'app:info': { request: null; response: AppInfo };
+  'settings:get': { request: null; response: Settings };
+  'settings:set': { request: Partial<Settings>; response: Settings };
+  'backend:report': { request: { refresh: boolean }; response: BackendInfo };
+  'kinds:list': { request: null; response: KindInfo[] };
+  'fs:list': { request: { path: string | null }; response: DirListing };
+  'dialog:open': { request: { what: 'folder' | 'images' }; response: string[] };
+  'datasets:scan': { request: { path: string; recursive: boolean }; response: DatasetInfo };
+  'datasets:preview': { request: { file: string; noise: NoiseSpec; size: number; seed: number }; response: { clean: ImageRef; noisy: ImageRef } };
+  'image:open': { request: { path: string }; response: { path: string; image: ImageRef } };
+  'train:start': { request: TrainRequest; response: { runId: string; outDir: string } };
+  'train:continue': { request: { modelDir: string; maxSteps?: number; minutes?: number }; response: { runId: string; outDir: string } };
+  'train:pause': { request: { runId: string }; response: null };
+  'train:resume': { request: { runId: string }; response: null };
+  'train:cancel': { request: { runId: string }; response: null };
+  'denoise:preview': { request: { modelDir: string; file: string }; response: { before: ImageRef; after: ImageRef } };
+  'denoise:export': {
+    request: { modelDir: string; file: string; strength: number; format: ExportFormat; bitDepth: 8 | 16; outDir: string | null };
+    response: { output: string; download: string };
+  };
+  'denoise:batch': {
+    request: { modelDir: string; folder: string; strength: number; format: ExportFormat; bitDepth: 8 | 16; outDir: string | null; recursive: boolean };
+    response: { jobId: string; outDir: string };
+  };
+  'job:cancel': { request: { jobId: string }; response: null };
+  'models:list': { request: null; response: ModelList };
+  'models:rename': { request: { dir: string; name: string }; response: ModelInfo };
+  'models:delete': { request: { dir: string }; response: null };
+  'models:import': { request: { path: string }; response: ModelInfo };
+  'models:export': { request: { dir: string; dest: string | null }; response: { path: string } };
+  'models:compare': { request: { dirs: string[]; dataset: string; noise: NoiseSpec; seed: number }; response: { jobId: string } };
+  'generate:samples': { request: { modelDir: string; count: number; seed: number; temperature: number }; response: { images: ImageRef[] } };
+  'generate:interpolate': { request: { modelDir: string; a: string; b: string; steps: number }; response: { images: ImageRef[] } };
+}
+
+export type Channel = keyof InvokeMap;
+export type RequestOf<C extends Channel> = InvokeMap[C]['request'];
+export type ResponseOf<C extends Channel> = InvokeMap[C]['response'];
+
+// ---- events ----------------------------------------------------------------------------------
+
+export interface TrainSamples {
+  step: number;
+  clean: ImageRef;
+  noisy: ImageRef;
+  output: ImageRef;
+}
+
+export type TrainUpdate =
+  | { runId: string; type: 'event'; event: TrainEvent }
+  | { runId: string; type: 'state'; state: RunState; error?: ErrorInfo }
+  | { runId: string; type: 'samples'; samples: TrainSamples };
+
+export type JobUpdate =
+  | { jobId: string; type: 'progress'; done: number; total: number; file: string }
+  | { jobId: string; type: 'done'; result: JobResult }
+  | { jobId: string; type: 'failed'; error: ErrorInfo };
+
+export type EngineUpdate = { type: 'crashed'; message: string; during: string | null } | { type: 'started'; pid: number };
+
+export interface EventMap {
+  train: TrainUpdate;
+  job: JobUpdate;
+  engine: EngineUpdate;
+}
+
+export type EventName = keyof EventMap;
+
+// ---- the api object --------------------------------------------------------------------------
+
+/** Named functions of window.api, each bound to one channel. */
+export const API_METHODS = {
+  appInfo: 'app:info',
+  getSettings: 'settings:get',
+  setSettings: 'settings:set',
+  backendReport: 'backend:report',
+  listKinds: 'kinds:list',
+  listDir: 'fs:list',
+  openDialog: 'dialog:open',
+  scanDataset: 'datasets:scan',
+  previewCorruption: 'datasets:preview',
+  openImage: 'image:open',
+  startTraining: 'train:start',
+  continueTraining: 'train:continue',
+  pauseTraining: 'train:pause',
+  resumeTraining: 'train:resume',
+  cancelTraining: 'train:cancel',
+  previewDenoise: 'denoise:preview',
+  exportDenoised: 'denoise:export',
+  denoiseFolder: 'denoise:batch',
+  cancelJob: 'job:cancel',
+  listModels: 'models:list',
+  renameModel: 'models:rename',
+  deleteModel: 'models:delete',
+  importModel: 'models:import',
+  exportModel: 'models:export',
+  compareModels: 'models:compare',
+  generateSamples: 'generate:samples',
+  interpolate: 'generate:interpolate',
+} as const satisfies Record<string, Channel>;
+
+export const EVENT_METHODS = {
+  onTrain: 'train',
+  onJob: 'job',
+  onEngine: 'engine',
+} as const satisfies Record<string, EventName>;
+
+export type ApiMethodName = keyof typeof API_METHODS;
+export type EventMethodName = keyof typeof EVENT_METHODS;
+
+export type InvokeFunctions = {
+  [M in ApiMethodName]: (request: RequestOf<(typeof API_METHODS)[M]>) => Promise<Result<ResponseOf<(typeof API_METHODS)[M]>>>;
+};
+
+export type EventFunctions = {
+  [M in EventMethodName]: (listener: (payload: EventMap[(typeof EVENT_METHODS)[M]]) => void) => () => void;
+};
+
+/**
+ * window.api. `pathForFile` turns a dropped File into its path on disk (desktop only: Electron's
+ * webUtils); the web client uploads dropped files instead and has no such function.
+ */
+export type ContractApi = InvokeFunctions & EventFunctions & { pathForFile?: (file: object) => string };
+
+/** Every channel must have a method (checked at compile time): a channel without one is dead. */
+type MissingChannels = Exclude<Channel, (typeof API_METHODS)[ApiMethodName]>;
+const _allChannelsExposed: MissingChannels extends never ? true : never = true;
+void _allChannelsExposed;
+
+export const CHANNELS: readonly Channel[] = Object.values(API_METHODS);
+export const EVENT_NAMES: readonly EventName[] = Object.values(EVENT_METHODS);
+
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && (CHANNELS as readonly string[]).includes(value);
+}
