@@ -3,6 +3,7 @@ import { runBackend } from './commands/backend';
 import { runDenoise } from './commands/denoise';
 import { runEval } from './commands/eval';
 import { runModels } from './commands/models';
+import { runServe } from './commands/serve';
 import { runTrain } from './commands/train';
 
 /** `denoise-studio <command> [options]`: the headless front door over the engine. */
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   eval: { run: runEval, summary: 'score a model on clean images with synthetic noise (PSNR/SSIM)' },
   models: { run: runModels, summary: 'list, show or delete models' },
   backend: { run: runBackend, summary: 'show which compute backend is used and why' },
+  serve: { run: runServe, summary: 'serve the app in a browser on 127.0.0.1 (prints a URL with an access token)' },
 };
 
 export const USAGE = `Usage: denoise-studio <command> [options]

@@ -1,0 +1,30 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { EngineMessage } from '../shared/engine-protocol';
+import type { EngineProcess } from '../ml/service/engine-client';
+
+/**
+ * The web mode's engine: a Node child process running the same entry as Electron's
+ * utilityProcess, from the TypeScript sources through tsx (as bin/denoise-studio.mjs does).
+ * 'advanced' serialization carries image bytes as Uint8Array.
+ */
+const ENTRY = fileURLToPath(new URL('../ml/service/engine-main.ts', import.meta.url));
+
+export function spawnChildEngine(env: Record<string, string>): EngineProcess {
+  const child = fork(ENTRY, [], {
+    env,
+    execArgv: ['--import', import.meta.resolve('tsx')],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return {
+    post: (message) => {
+      if (child.connected) child.send(message);
+    },
+    onMessage: (listener) => child.on('message', (message) => listener(message as EngineMessage)),
+    onExit: (listener) => child.on('exit', (code, signal) => listener(code ?? (signal ? 128 : null))),
+    kill: () => {
+      child.kill('SIGKILL');
+    },
+  };
+}
