@@ -1,0 +1,60 @@
+import { defineStore } from 'pinia';
+import { ref, shallowRef } from 'vue';
+import type { DirListing } from '../../../shared/contract';
+import { call } from '../api';
+import { humanize } from '../api/errors';
+import { useAppStore } from './app';
+import { useNoticeStore } from './notices';
+
+export type PickMode = 'folder' | 'image';
+
+/**
+ * Choosing a file or folder: the native dialog on the desktop; in the web mode a browser over
+ * the server's folders (inside its root), since a web page cannot see server paths.
+ */
+export const usePickerStore = defineStore('picker', () => {
+  const open = ref(false);
+  const mode = ref<PickMode>('folder');
+  const title = ref('');
+  const listing = shallowRef<DirListing | null>(null);
+  const error = ref<string | null>(null);
+  let settle: ((path: string | null) => void) | null = null;
+
+  async function browse(path: string | null): Promise<void> {
+    try {
+      listing.value = await call('listDir', { path });
+      error.value = null;
+    } catch (err) {
+      const h = humanize(err);
+      error.value = `${h.title} ${h.detail}`;
+    }
+  }
+
+  async function pick(what: PickMode, heading: string, start: string | null = null): Promise<string | null> {
+    if (useAppStore().info?.nativeDialogs) {
+      try {
+        const picked = await call('openDialog', { what: what === 'folder' ? 'folder' : 'images' });
+        return picked[0] ?? null;
+      } catch (err) {
+        useNoticeStore().error(err);
+        return null;
+      }
+    }
+    settle?.(null);
+    mode.value = what;
+    title.value = heading;
+    open.value = true;
+    await browse(start ?? listing.value?.path ?? null);
+    return new Promise((resolve) => {
+      settle = resolve;
+    });
+  }
+
+  function finish(path: string | null): void {
+    open.value = false;
+    settle?.(path);
+    settle = null;
+  }
+
+  return { open, mode, title, listing, error, browse, pick, finish };
+});
