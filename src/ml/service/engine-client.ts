@@ -42,7 +42,11 @@ interface Running {
   killedFor: 'cancel' | 'restart' | null;
 }
 
-function jobIdOf(params: unknown): string | null {
+/** Methods that run a job under params.jobId (control messages such as cancel only name one). */
+const JOB_METHODS: ReadonlySet<EngineMethod> = new Set(['train', 'denoiseBatch', 'compare']);
+
+function jobIdOf(method: EngineMethod, params: unknown): string | null {
+  if (!JOB_METHODS.has(method)) return null;
   const id = (params as { jobId?: unknown } | null)?.jobId;
   return typeof id === 'string' ? id : null;
 }
@@ -72,7 +76,7 @@ export class EngineClient {
         return;
       }
       const id = this.nextId++;
-      this.pending.set(id, { method, jobId: jobIdOf(params), resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { method, jobId: jobIdOf(method, params), resolve: resolve as (v: unknown) => void, reject });
       running.proc.post({ type: 'request', id, method, params });
     });
   }
