@@ -1,7 +1,10 @@
 import { isDenoiseError } from '../shared/errors';
 import { runBackend } from './commands/backend';
+import { runCompare } from './commands/compare';
 import { runDenoise } from './commands/denoise';
 import { runEval } from './commands/eval';
+import { runGenerate } from './commands/generate';
+import { runInterpolate } from './commands/interpolate';
 import { runModels } from './commands/models';
 import { runServe } from './commands/serve';
 import { runTrain } from './commands/train';
@@ -11,6 +14,9 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   train: { run: runTrain, summary: 'train a model on folders of images' },
   denoise: { run: runDenoise, summary: 'denoise an image or a folder of images with a model' },
   eval: { run: runEval, summary: 'score a model on clean images with synthetic noise (PSNR/SSIM)' },
+  compare: { run: runCompare, summary: 'one table of PSNR/SSIM for several models on the same images and noise' },
+  generate: { run: runGenerate, summary: 'generate new images with a VAE (seeded samples, temperature)' },
+  interpolate: { run: runInterpolate, summary: 'decode a path in a VAE latent space between two images' },
   models: { run: runModels, summary: 'list, show or delete models' },
   backend: { run: runBackend, summary: 'show which compute backend is used and why' },
   serve: { run: runServe, summary: 'serve the app in a browser on 127.0.0.1 (prints a URL with an access token)' },

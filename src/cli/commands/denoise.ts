@@ -54,6 +54,7 @@ export async function runDenoise(argv: string[]): Promise<number> {
   try {
     const report = await denoiseFiles(model, input, {
       backend: backend.active,
+      gpu: backend.isGpu,
       outDir,
       ...(format ? { format } : {}),
       ...(bitDepth ? { bitDepth: bitDepth as 8 | 16 } : {}),

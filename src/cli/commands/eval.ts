@@ -36,6 +36,7 @@ export async function runEval(argv: string[]): Promise<number> {
   try {
     const report = await evaluateModel(model, dataDir, {
       backend: backend.active,
+      gpu: backend.isGpu,
       noise,
       seed,
       recursive: values.recursive ?? false,

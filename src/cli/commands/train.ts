@@ -4,6 +4,7 @@ import { DenoiseError } from '../../shared/errors';
 import { parseNoiseSpec } from '../../shared/noise';
 import { TRAIN_DEFAULTS, type OptionValue, type TrainConfig, type TrainEvent } from '../../shared/training';
 import { getModelDefinition, listModelKinds } from '../../ml/models/registry';
+import { BLIND_SPOT_DEFAULTS } from '../../ml/train/blind-spot';
 import { runTraining } from '../../ml/train/train-run';
 import { numberArg, parseCommandArgs, requireString } from '../args';
 import { setupBackend } from '../backend-setup';
@@ -14,15 +15,28 @@ const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODE
   --data DIR           folder of training images (repeat for several; searched recursively)
   --kind KIND          model kind: ${listModelKinds().map((d) => d.kind).join(', ')} (default dae)
   --noise SPEC         corruption: gaussian:25, gaussian:0-50, salt-pepper:0.05, masking:0.3,
-                       poisson-gaussian:30,5 (default gaussian:25)
+                       poisson-gaussian:30,5 (default gaussian:25 for dae, none (gaussian:0) for the
+                       other kinds, which then learn to reconstruct)
   --minutes M | --epochs E | --steps N
                        how long to train; the first bound reached stops it
   --out MODEL_DIR      where the model is written (checkpoints go to MODEL_DIR/checkpoints)
   --resume             continue the run saved in --out (weights, optimizer and data position)
   --overwrite          replace a model already in --out
-  --size S             model size preset: tiny, small, medium (default small)
-  --loss L             mse or l1 (default mse)
-  --opt KEY=VALUE      any other option of the model kind (repeatable)
+  --size S             dae size preset: tiny, small, medium (default small)
+  --loss L             dae: mse or l1; ae, cae, sparse: mse or bce; vae: bce or mse (likelihood)
+  --latent N           code size: units (dense), channels (conv) or the VAE's latent dimension
+  --dense | --conv     ae, cae, sparse: dense on flattened blocks (default) or convolutional
+  --tied               dense ae/cae/sparse: decoder weights tied to the encoder's (W' = W^T)
+  --lambda X           cae: Jacobian penalty weight; sparse: penalty weight
+  --rho R              sparse (KL penalty): target mean activation (default 0.05)
+  --beta B             vae: weight of the KL term (default 1)
+  --opt KEY=VALUE      any other option of the model kind (repeatable), e.g. activation=tanh,
+                       input=28 (dense block side), penalty=l1, width=32
+  --pairs NOISY_DIR:CLEAN_DIR
+                       train on real pairs matched by file name instead of --data and --noise
+  --self-supervised    Noise2Void-style: train from noisy images only (the --data images get one
+                       fixed --noise realisation; use --noise gaussian:0 for already noisy photos),
+                       loss on blind-spot pixels; --blind-spot F sets the masked share (0.03)
   --channels C         gray, rgb or auto (default auto: gray when every image is gray)
   --patch N --batch N --lr X --schedule cosine|constant --seed N
   --val-fraction F --validate-every N --checkpoint-every N --patience N --no-augment
@@ -41,6 +55,60 @@ function parseOpt(pairs: string[] | undefined): Record<string, OptionValue> {
   return out;
 }
 
+/** `--pairs NOISY:CLEAN`; a drive letter (C:\\...) on either side is not taken for the separator. */
+export function parsePairs(text: string): { noisyDir: string; cleanDir: string } {
+  const m = /^((?:[A-Za-z]:[\\/])?[^:]+):((?:[A-Za-z]:[\\/])?[^:]+)$/.exec(text);
+  if (!m) throw new DenoiseError('E_INVALID_ARGUMENT', `--pairs expects NOISY_DIR:CLEAN_DIR, got "${text}"`);
+  return { noisyDir: resolve(m[1] as string), cleanDir: resolve(m[2] as string) };
+}
+
+interface KindFlagValues {
+  size?: string | undefined;
+  loss?: string | undefined;
+  latent?: string | undefined;
+  lambda?: string | undefined;
+  rho?: string | undefined;
+  beta?: string | undefined;
+  tied?: boolean | undefined;
+  dense?: boolean | undefined;
+  conv?: boolean | undefined;
+}
+
+/** The named per-kind flags as model options (each kind's resolveOptions validates them). */
+export function kindFlags(values: KindFlagValues): Record<string, OptionValue> {
+  if (values.dense && values.conv) throw new DenoiseError('E_INVALID_ARGUMENT', '--dense and --conv exclude each other');
+  const out: Record<string, OptionValue> = {};
+  const text: [keyof KindFlagValues, string][] = [
+    ['size', 'size'],
+    ['loss', 'loss'],
+  ];
+  for (const [flag, key] of text) if (typeof values[flag] === 'string') out[key] = values[flag];
+  const numbers: [keyof KindFlagValues, string][] = [
+    ['latent', 'latent'],
+    ['lambda', 'lambda'],
+    ['rho', 'rho'],
+    ['beta', 'beta'],
+  ];
+  for (const [flag, key] of numbers) {
+    const raw = values[flag];
+    if (typeof raw !== 'string') continue;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new DenoiseError('E_INVALID_ARGUMENT', `--${flag} must be a number, got "${raw}"`);
+    out[key] = n;
+  }
+  if (values.tied) out['tied'] = true;
+  if (values.dense) out['arch'] = 'dense';
+  if (values.conv) out['arch'] = 'conv';
+  return out;
+}
+
+function formatParts(parts: Record<string, number>): string {
+  const entries = Object.entries(parts);
+  // A single part is the loss itself; only a split says something new.
+  if (entries.length < 2) return '';
+  return ` (${entries.map(([name, v]) => `${name} ${v.toPrecision(4)}`).join(', ')})`;
+}
+
 async function assertOutIsFree(outDir: string, overwrite: boolean): Promise<void> {
   const meta = await fs.stat(join(outDir, 'meta.json')).catch(() => undefined);
   const ckpt = await fs.stat(join(outDir, 'checkpoints')).catch(() => undefined);
@@ -55,7 +123,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
     data: { type: 'string', multiple: true },
     kind: { type: 'string', default: 'dae' },
-    noise: { type: 'string', default: 'gaussian:25' },
+    noise: { type: 'string' },
     minutes: { type: 'string' },
     epochs: { type: 'string' },
     steps: { type: 'string' },
@@ -65,6 +133,16 @@ export async function runTrain(argv: string[]): Promise<number> {
     size: { type: 'string' },
     loss: { type: 'string' },
     opt: { type: 'string', multiple: true },
+    latent: { type: 'string' },
+    lambda: { type: 'string' },
+    rho: { type: 'string' },
+    beta: { type: 'string' },
+    tied: { type: 'boolean' },
+    dense: { type: 'boolean' },
+    conv: { type: 'boolean' },
+    pairs: { type: 'string' },
+    'self-supervised': { type: 'boolean' },
+    'blind-spot': { type: 'string' },
     channels: { type: 'string', default: 'auto' },
     patch: { type: 'string' },
     batch: { type: 'string' },
@@ -87,13 +165,17 @@ export async function runTrain(argv: string[]): Promise<number> {
   // Everything that can be checked without touching the disk is checked first, so a typo
   // fails in milliseconds rather than after the dataset has loaded.
   const outDir = resolve(requireString(values.out, '--out'));
-  const dataDirs = (values.data ?? []).map((d) => resolve(d));
-  if (dataDirs.length === 0) throw new DenoiseError('E_INVALID_ARGUMENT', 'Missing required option --data');
+  const pairs = values.pairs === undefined ? undefined : parsePairs(values.pairs);
+  const selfSupervised = values['self-supervised'] ?? false;
+  if (pairs && selfSupervised) throw new DenoiseError('E_INVALID_ARGUMENT', '--pairs and --self-supervised exclude each other: pairs have clean targets');
+  if (pairs && values.data?.length) throw new DenoiseError('E_INVALID_ARGUMENT', '--pairs replaces --data; give one or the other');
+  const dataDirs = pairs ? [pairs.noisyDir, pairs.cleanDir] : (values.data ?? []).map((d) => resolve(d));
+  if (dataDirs.length === 0) throw new DenoiseError('E_INVALID_ARGUMENT', 'Missing required option --data (or --pairs NOISY_DIR:CLEAN_DIR)');
   const definition = getModelDefinition(values.kind);
-  const modelOptions: Record<string, OptionValue> = { ...parseOpt(values.opt) };
-  if (values.size !== undefined) modelOptions['size'] = values.size;
-  if (values.loss !== undefined) modelOptions['loss'] = values.loss;
-  definition.resolveOptions(modelOptions);
+  const modelOptions: Record<string, OptionValue> = { ...parseOpt(values.opt), ...kindFlags(values) };
+  const resolvedOptions = definition.resolveOptions(modelOptions);
+  const blindSpot = numberArg(values['blind-spot'], '--blind-spot', { min: 0.001, max: 0.5 });
+  if (blindSpot !== undefined && !selfSupervised) throw new DenoiseError('E_INVALID_ARGUMENT', '--blind-spot only applies with --self-supervised');
   const channelsArg = values.channels;
   if (!['gray', 'rgb', 'auto'].includes(channelsArg)) throw new DenoiseError('E_INVALID_ARGUMENT', '--channels must be gray, rgb or auto');
   const schedule = values.schedule ?? TRAIN_DEFAULTS.schedule;
@@ -111,7 +193,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     kind: definition.kind,
     modelOptions,
     ...(channelsArg === 'auto' ? {} : { channels: channelsArg === 'gray' ? 1 : 3 }),
-    noise: parseNoiseSpec(values.noise),
+    noise: parseNoiseSpec(values.noise ?? (definition.kind === 'dae' ? 'gaussian:25' : 'gaussian:0')),
     patchSize: numberArg(values.patch, '--patch', { min: 16, max: 512, integer: true }) ?? TRAIN_DEFAULTS.patchSize,
     batchSize: numberArg(values.batch, '--batch', { min: 1, max: 1024, integer: true }) ?? TRAIN_DEFAULTS.batchSize,
     ...(epochs === undefined ? {} : { epochs }),
@@ -126,8 +208,16 @@ export async function runTrain(argv: string[]): Promise<number> {
     augment: !values['no-augment'],
     seed: numberArg(values.seed, '--seed', { min: 0, max: 2 ** 32 - 1, integer: true }) ?? TRAIN_DEFAULTS.seed,
     outDir,
+    ...(pairs ? { pairs } : {}),
+    ...(selfSupervised ? { selfSupervised: { fraction: blindSpot ?? BLIND_SPOT_DEFAULTS.fraction, radius: BLIND_SPOT_DEFAULTS.radius } } : {}),
   };
-  if (config.patchSize % 4 !== 0) throw new DenoiseError('E_INVALID_ARGUMENT', '--patch must be a multiple of 4');
+  const multiple = definition.patchMultiple?.(resolvedOptions) ?? 4;
+  // The channel count is known only once the data is read; gray is the case that warns first.
+  const spec = { kind: definition.kind, channels: config.channels ?? 1, options: resolvedOptions };
+  if (config.patchSize % multiple !== 0) {
+    throw new DenoiseError('E_INVALID_ARGUMENT', `--patch must be a multiple of ${multiple} for this ${definition.kind} model (it works on ${multiple}-pixel blocks), got ${config.patchSize}`);
+  }
+  if (!values.json) for (const warning of definition.warnings?.(spec) ?? []) process.stderr.write(`warning: ${warning}\n`);
   if (!values.resume) await assertOutIsFree(outDir, values.overwrite ?? false);
 
   const backend = await setupBackend(values.backend, !values.json);
@@ -161,7 +251,7 @@ export async function runTrain(argv: string[]): Promise<number> {
       case 'progress':
         bar?.update(
           Math.round(event.fraction * 1000),
-          `step ${event.step} loss ${event.loss.toExponential(3)} ${event.patchesPerSecond.toFixed(1)} patches/s${lastVal}` +
+          `step ${event.step} loss ${event.loss.toExponential(3)}${formatParts(event.parts)} ${event.patchesPerSecond.toFixed(1)} patches/s${lastVal}` +
             (event.etaMs === null ? '' : ` eta ${formatDuration(event.etaMs)}`),
         );
         break;

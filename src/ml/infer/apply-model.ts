@@ -10,6 +10,8 @@ import { chooseTileSize } from './tiling';
  */
 export interface ApplyOptions {
   backend: string;
+  /** The backend computes on a GPU (tfjs-node-gpu reports the same name as tfjs-node). */
+  gpu?: boolean;
   tileSize?: number;
   tileBatch?: number;
   strength?: number;
@@ -77,7 +79,8 @@ export async function applyModel(model: Model, image: FloatImage, options: Apply
   return denoiseTiled(image, runTiles, {
     tileSize,
     overlap: model.receptiveRadius,
-    tileBatch: options.tileBatch ?? 4,
+    // Batching tiles only pays on a GPU; on a CPU it just multiplies the memory held.
+    tileBatch: options.tileBatch ?? (options.gpu ? 4 : 1),
     sizeMultiple: model.sizeMultiple,
     ...(options.strength === undefined ? {} : { strength: options.strength }),
     ...(options.signal ? { signal: options.signal } : {}),

@@ -99,12 +99,11 @@ describe('blend weights', () => {
 });
 
 describe('chooseTileSize', () => {
-  it('uses 256 on CPU and wasm, 512 on a GPU', () => {
-    expect(chooseTileSize({ backend: 'cpu', channels: 3 })).toBe(256);
-    expect(chooseTileSize({ backend: 'wasm', channels: 1 })).toBe(256);
+  it('uses 512 by default on CPU, wasm and GPU backends', () => {
+    expect(chooseTileSize({ backend: 'cpu', channels: 3 })).toBe(512);
+    expect(chooseTileSize({ backend: 'wasm', channels: 1 })).toBe(512);
     expect(chooseTileSize({ backend: 'webgpu', channels: 3 })).toBe(512);
-    expect(chooseTileSize({ backend: 'tensorflow', gpu: true, channels: 3 })).toBe(512);
-    expect(chooseTileSize({ backend: 'tensorflow', channels: 3 })).toBe(256);
+    expect(chooseTileSize({ backend: 'tensorflow', channels: 3 })).toBe(512);
   });
 
   it('shrinks to fit the memory budget, in steps of 64 and never below 64', () => {
@@ -113,6 +112,6 @@ describe('chooseTileSize', () => {
     expect(t % 64).toBe(0);
     expect(4 * t * t * 4 * (64 * 4 + 6)).toBeLessThanOrEqual(128 * 2 ** 20);
     expect(chooseTileSize({ backend: 'cpu', channels: 1, availableBytes: 1000 })).toBe(64);
-    expect(chooseTileSize({ backend: 'cpu', channels: 1, availableBytes: 2 ** 40 })).toBe(256);
+    expect(chooseTileSize({ backend: 'cpu', channels: 1, availableBytes: 2 ** 40 })).toBe(512);
   });
 });

@@ -200,9 +200,6 @@ export function tileProfiles(plan: TilePlan): TileProfiles {
 export interface TileSizeOptions {
   /** tfjs backend name ('cpu', 'wasm', 'tensorflow', 'webgl', 'webgpu', ...). */
   backend: string;
-  /** Whether the backend computes on a GPU. Needed for 'tensorflow', which is the backend name
-   * of both tfjs-node and tfjs-node-gpu; 'webgl' and 'webgpu' count as GPU without it. */
-  gpu?: boolean;
   channels: 1 | 3;
   /** Memory the tile batch may use; when given, the tile shrinks to fit half of it. */
   availableBytes?: number;
@@ -213,21 +210,20 @@ export interface TileSizeOptions {
   bytesPerPixel?: number;
 }
 
-const CPU_TILE = 256;
-const GPU_TILE = 512;
+const DEFAULT_TILE = 512;
 const SMALLEST_TILE = 64;
 
 /**
- * Default tile side: 256 on CPU and wasm, where larger tiles are no faster and only hold more
- * memory, and 512 on a GPU, where bigger tiles mean fewer overlapping pixels to recompute.
+ * Default tile side: 512 everywhere. Neighbouring tiles recompute 2 * overlap + blend pixels
+ * (about 76 for the U-Net), which costs twice the work at 256 but a third more at 512; a
+ * 512-pixel tile of the largest preset holds a few hundred MB of activations, fine on CPU.
  * With `availableBytes` it shrinks (in steps of 64) until the batch fits half the budget; the
  * other half is headroom for the backend. Estimates only: out-of-memory recovery in
  * denoiseTiled is what actually keeps a too-large guess from failing.
  */
 export function chooseTileSize(options: TileSizeOptions): number {
-  const gpu = options.gpu ?? (options.backend === 'webgl' || options.backend === 'webgpu');
   const m = options.sizeMultiple ?? 1;
-  let side = gpu ? GPU_TILE : CPU_TILE;
+  let side = DEFAULT_TILE;
   if (options.availableBytes !== undefined) {
     const perPixel = options.bytesPerPixel ?? 4 * (64 * 4 + 2 * options.channels);
     const batch = Math.max(1, options.tileBatch ?? 1);

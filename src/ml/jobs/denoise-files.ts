@@ -16,6 +16,7 @@ export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
 
 export interface DenoiseFilesOptions {
   backend: string;
+  gpu?: boolean;
   outDir: string;
   format?: OutputFormat;
   bitDepth?: 8 | 16;
@@ -63,6 +64,7 @@ export async function denoiseFiles(model: Model, input: string, options: Denoise
       const image = await decodeImage(file);
       const result = await applyModel(model, image, {
         backend: options.backend,
+        gpu: options.gpu ?? false,
         ...(options.strength === undefined ? {} : { strength: options.strength }),
         ...(options.tileSize === undefined ? {} : { tileSize: options.tileSize }),
         ...(options.signal ? { signal: options.signal } : {}),

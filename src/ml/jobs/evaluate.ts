@@ -36,6 +36,7 @@ export interface EvaluationReport {
 
 export interface EvaluateOptions {
   backend: string;
+  gpu?: boolean;
   noise: NoiseSpec;
   seed: number;
   recursive?: boolean;
@@ -66,7 +67,7 @@ export async function evaluateModel(model: Model, dataDir: string, options: Eval
       continue;
     }
     const noisy = makeNoisy(clean, options.noise, numpy, rng);
-    const output = await applyModel(model, noisy, { backend: options.backend, ...(options.signal ? { signal: options.signal } : {}) });
+    const output = await applyModel(model, noisy, { backend: options.backend, gpu: options.gpu ?? false, ...(options.signal ? { signal: options.signal } : {}) });
     const out = scoreImage(output, clean);
     const inp = scoreImage(noisy, clean, { clip: false });
     const score = { file, psnr: out.psnr, ssim: out.ssim, noisyPsnr: inp.psnr, noisySsim: inp.ssim };
