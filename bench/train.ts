@@ -1,0 +1,147 @@
+/**
+ * Training throughput of DAE-S on the active backend, against PyTorch CPU in the same run
+ * (../shared/bench/torch_dae_throughput.py at the same thread count).
+ *
+ * Same protocol as the torch script: batch 16 of 64x64 gray, input = clean + N(0, 25/255),
+ * MSE, Adam 1e-3, 5 warm-up steps then 50 timed ones; noise drawn inside the timed step.
+ * Prints one JSON line on stdout (progress goes to stderr).
+ *
+ * Usage: npm run bench:train [-- --steps N --warmup N --skip-torch --no-profile]
+ * DENOISE_BACKEND picks the backend as in the engine.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { Rng } from '../src/ml/data/rng';
+import { initBackend } from '../src/ml/backend';
+import { createDaeS } from '../src/ml/models/dae-s';
+import { instrumentKernels } from './lib/kernel-timer';
+import { runPeerScript } from './lib/peers';
+import { mean, median, round } from './lib/stats';
+
+const BATCH = 16;
+const SIZE = 64;
+const SIGMA = 25 / 255;
+
+function argValue(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : Number.NaN;
+  return Number.isFinite(v) && v >= 0 ? v : fallback;
+}
+
+const warmup = argValue('--warmup', 5);
+const steps = Math.max(1, argValue('--steps', 50));
+const skipTorch = process.argv.includes('--skip-torch');
+const profile = !process.argv.includes('--no-profile');
+
+const log = (message: string): void => void process.stderr.write(`${message}\n`);
+
+const report = await initBackend();
+log(`backend: ${report.active} (threads ${report.threads}${report.simd === true ? ', simd' : ''})`);
+
+const rng = new Rng(0);
+const cleanValues = new Float32Array(BATCH * SIZE * SIZE);
+for (let i = 0; i < cleanValues.length; i++) cleanValues[i] = rng.next();
+const clean = tf.tensor4d(cleanValues, [BATCH, SIZE, SIZE, 1]);
+const model = createDaeS(0);
+const varList = [...model.variables.values()];
+const optimizer = tf.train.adam(1e-3);
+
+let stepIndex = 0;
+function trainStep(): number {
+  const seed = stepIndex++;
+  const noisy = tf.tidy(() => tf.add(clean, tf.randomNormal([BATCH, SIZE, SIZE, 1], 0, SIGMA, 'float32', seed)));
+  const cost = optimizer.minimize(() => tf.losses.meanSquaredError(clean, model.apply(noisy as tf.Tensor4D)) as tf.Scalar, true, varList);
+  noisy.dispose();
+  // Reading the loss is the sync point for asynchronous backends (a GPU); a no-op cost on CPU.
+  const loss = cost === null ? Number.NaN : (cost.dataSync()[0] as number);
+  cost?.dispose();
+  return loss;
+}
+
+for (let i = 0; i < warmup; i++) trainStep();
+const tensorsBefore = tf.memory().numTensors;
+const stepMs: number[] = [];
+let finalLoss = Number.NaN;
+for (let i = 0; i < steps; i++) {
+  const t0 = performance.now();
+  finalLoss = trainStep();
+  stepMs.push(performance.now() - t0);
+}
+const leakedPerStep = (tf.memory().numTensors - tensorsBefore) / steps;
+const totalS = stepMs.reduce((a, b) => a + b, 0) / 1000;
+const oursPatchesPerS = (BATCH * steps) / totalS;
+log(`ours: ${round(oursPatchesPerS, 1)} patches/s, ${round(mean(stepMs), 1)} ms/step, loss ${finalLoss.toFixed(5)}`);
+
+/**
+ * Mean exclusive wall time per training step of each kernel, largest first. Synchronous
+ * backends only: on an asynchronous one (a GPU) a kernel call returns before the work is done.
+ */
+function profileSteps(n: number): Record<string, string> {
+  const timer = instrumentKernels(tf.getBackend());
+  try {
+    for (let i = 0; i < n; i++) trainStep();
+    const rows = [...timer.snapshot().entries()].sort((a, b) => b[1].ms - a[1].ms);
+    return Object.fromEntries(rows.map(([name, t]) => [name, `${round(t.ms / n, 1)} ms x${t.calls / n}`]));
+  } finally {
+    timer.restore();
+  }
+}
+const kernelMs = profile && !report.isGpu ? profileSteps(3) : undefined;
+
+model.dispose();
+clean.dispose();
+optimizer.dispose();
+
+interface TorchRun {
+  train_patches_per_s?: number;
+  train_step_ms_mean?: number;
+  final_loss?: number;
+}
+let torchPatchesPerS: number | null = null;
+let torchNote: string | undefined;
+let torchRun: TorchRun | undefined;
+let torchVersion: unknown;
+if (skipTorch) {
+  torchNote = 'skipped (--skip-torch)';
+} else {
+  log(`torch: running torch_dae_throughput.py --threads ${report.threads} ...`);
+  const peer = await runPeerScript('torch_dae_throughput.py', ['--threads', String(report.threads)]);
+  if (peer.ok) {
+    const runs = peer.json['runs'];
+    torchRun = Array.isArray(runs) ? (runs[0] as TorchRun) : undefined;
+    torchVersion = peer.json['torch'];
+    torchPatchesPerS = typeof torchRun?.train_patches_per_s === 'number' ? torchRun.train_patches_per_s : null;
+    if (torchPatchesPerS === null) torchNote = 'torch script printed no train_patches_per_s';
+  } else {
+    torchNote = peer.reason;
+  }
+}
+
+const result: Record<string, unknown> = {
+  bench: 'train',
+  model: 'DAE-S',
+  backend: report.active,
+  threads: report.threads,
+  ours_patches_per_s: round(oursPatchesPerS, 1),
+  torch_patches_per_s: torchPatchesPerS,
+  ratio: torchPatchesPerS === null ? null : round(oursPatchesPerS / torchPatchesPerS, 3),
+  ours_step_ms_mean: round(mean(stepMs), 1),
+  ours_step_ms_median: round(median(stepMs), 1),
+  ours_final_loss: round(finalLoss, 6),
+  torch_step_ms_mean: torchRun?.train_step_ms_mean ?? null,
+  torch_final_loss: torchRun?.final_loss ?? null,
+  torch_version: torchVersion ?? null,
+  batch: BATCH,
+  size: SIZE,
+  warmup,
+  steps,
+  tensors_leaked_per_step: leakedPerStep,
+  simd: report.simd ?? null,
+  custom_kernels: report.customKernels,
+  cpu: cpus()[0]?.model ?? null,
+  cores: availableParallelism(),
+  loadavg1: round(loadavg()[0] ?? 0, 2),
+};
+if (torchNote !== undefined) result['torch_note'] = torchNote;
+if (kernelMs !== undefined) result['kernel_ms_per_step'] = kernelMs;
+process.stdout.write(`${JSON.stringify(result)}\n`);
