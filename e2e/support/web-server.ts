@@ -20,6 +20,8 @@ export interface ServerInfo {
   photos: string;
   notImages: string;
   denoiseInput: string;
+  /** The server process; its child is the engine. */
+  pid: number;
 }
 
 async function startServer(): Promise<{ info: ServerInfo; child: ChildProcess; dir: string }> {
@@ -66,6 +68,7 @@ async function startServer(): Promise<{ info: ServerInfo; child: ChildProcess; d
     photos,
     notImages,
     denoiseInput,
+    pid: child.pid ?? 0,
   };
   return { info, child, dir };
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
@@ -133,6 +134,23 @@ test('train a tiny model, watch it, cancel it and find the checkpoint', async ()
   await shot(page, '05-models');
 });
 
+test('an engine crash during a run is reported, the checkpoint survives, and the next job gets a fresh engine', async ({ server }) => {
+  const row = page.getByTestId('model-row').filter({ hasText: 'e2e-dae' });
+  const checkpointsBefore = await row.getByTestId('model-checkpoints').textContent();
+  await row.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByTestId('train-state')).toHaveText('Training', { timeout: 60_000 });
+  await expect(page.getByText(/resumed/)).toBeVisible();
+  const engines = execFileSync('pgrep', ['-P', String(server.pid)]).toString().trim().split(/\s+/).map(Number);
+  expect(engines.length).toBeGreaterThan(0);
+  for (const pid of engines) process.kill(pid, 'SIGKILL');
+  await expect(page.getByTestId('train-state')).toContainText('engine crashed', { timeout: 30_000 });
+  await expect(page.getByRole('alert').filter({ hasText: 'The engine process crashed' }).first()).toBeVisible();
+  await shot(page, '05b-train-engine-crashed');
+  await page.getByTestId('nav-models').click();
+  await expect(row.getByTestId('model-checkpoints')).toContainText('step');
+  expect(checkpointsBefore).toContain('step');
+});
+
 test('images dropped on the Datasets view are uploaded and added', async () => {
   await page.getByTestId('nav-datasets').click();
   // Runs in the page (as text: the e2e project is type-checked without the DOM library).
@@ -198,7 +216,7 @@ test('denoise an image, compare before and after, export it and find the file', 
   expect(existsSync(`${server.home}/outputs/photos-denoised/img-000.png`)).toBe(true);
 });
 
-test('generate a grid of samples from a tiny VAE', async () => {
+test('generate a grid of samples from a tiny VAE, and interpolate between two images', async ({ server }) => {
   await page.getByTestId('nav-train').click();
   const kinds = await page.getByTestId('train-kind').locator('option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value));
   test.skip(!kinds.includes('vae'), `The engine offers no VAE kind yet (kinds: ${kinds.join(', ')}); skipping generation`);
@@ -223,6 +241,16 @@ test('generate a grid of samples from a tiny VAE', async () => {
   const grid = page.getByTestId('generate-grid');
   await expect(grid.locator('img')).toHaveCount(16);
   await expect.poll(() => grid.locator('img').first().evaluate(naturalWidth)).toBe(32);
+
+  const picker = page.getByTestId('path-picker');
+  for (const [button, file] of [['Image A…', 'img-000.png'], ['Image B…', 'img-001.png']] as const) {
+    await page.getByRole('button', { name: button }).click();
+    await picker.getByTestId('picker-path').fill(server.photos);
+    await picker.getByRole('button', { name: 'Go' }).click();
+    await picker.getByTestId(`picker-entry-${file}`).click();
+  }
+  await page.getByRole('button', { name: 'Interpolate' }).click();
+  await expect(page.getByTestId('interpolation').locator('img')).toHaveCount(8);
   await shot(page, '07-generate');
 });
 
@@ -238,6 +266,34 @@ test('compare the trained models on a dataset in one table', async () => {
   await expect(table).toContainText('e2e-dae');
   await expect(table).toContainText('dB');
   await shot(page, '08-models-compare');
+});
+
+test('export a model, import it back, rename and delete the copy', async ({ server }) => {
+  await page.getByTestId('nav-models').click();
+  const rows = page.getByTestId('model-row');
+  const before = await rows.count();
+  await rows.filter({ hasText: 'e2e-dae' }).getByTestId('model-export').click();
+  const exported = page.getByTestId('model-export-result');
+  await expect(exported).toContainText(`${server.home}/outputs/e2e-dae`);
+  const path = (await exported.locator('.mono').textContent())?.trim() ?? '';
+  expect(existsSync(`${path}/meta.json`)).toBe(true);
+  expect(existsSync(`${path}/checkpoints`)).toBe(false);
+
+  await page.getByTestId('models-import').click();
+  const picker = page.getByTestId('path-picker');
+  await picker.getByTestId('picker-path').fill(path);
+  await picker.getByRole('button', { name: 'Go' }).click();
+  await picker.getByTestId('picker-choose').click();
+  await expect(rows).toHaveCount(before + 1);
+  const copy = rows.filter({ hasText: 'e2e-dae-2' });
+  await copy.getByRole('button', { name: 'Rename' }).click();
+  await page.getByTestId('rename-input').fill('imported copy');
+  await page.getByTestId('rename-input').press('Enter');
+  const renamed = rows.filter({ hasText: 'imported copy' });
+  await expect(renamed).toBeVisible();
+  await renamed.getByRole('button', { name: 'Delete' }).click();
+  await renamed.getByRole('button', { name: /Really delete/ }).click();
+  await expect(rows).toHaveCount(before);
 });
 
 test('settings show the backend and its reasons; the dark theme applies', async () => {

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { EngineMessage } from '../shared/engine-protocol';
 import type { EngineProcess } from '../ml/service/engine-client';
@@ -22,7 +23,8 @@ export function spawnChildEngine(env: Record<string, string>): EngineProcess {
       if (child.connected) child.send(message);
     },
     onMessage: (listener) => child.on('message', (message) => listener(message as EngineMessage)),
-    onExit: (listener) => child.on('exit', (code, signal) => listener(code ?? (signal ? 128 : null))),
+    // A signal death reads as the shell would report it (SIGKILL: 137).
+    onExit: (listener) => child.on('exit', (code, signal) => listener(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : null))),
     kill: () => {
       child.kill('SIGKILL');
     },

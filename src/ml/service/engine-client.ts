@@ -160,7 +160,7 @@ export class EngineClient {
             ? new DenoiseError('E_CANCELLED', 'Cancelled. The engine did not stop in time and was restarted; the last checkpoint is kept.', { reason: 'engine-killed' })
             : running.killedFor === 'restart'
               ? new DenoiseError('E_CANCELLED', 'Stopped: the engine was restarted.', { reason: 'engine-restarted' })
-              : new DenoiseError('E_INTERNAL', `The engine process stopped unexpectedly (exit code ${code ?? 'none'}). The app is still running; the last saved checkpoint is kept and the next job starts a fresh engine.`, {
+              : new DenoiseError('E_INTERNAL', `The engine process stopped unexpectedly (exit code ${code ?? 'none'}) during ${entry.method}; the last saved checkpoint is kept.`, {
                   reason: 'engine-crashed',
                   code,
                 }),

@@ -189,6 +189,11 @@ export function createEngineService(post: (message: EngineMessage) => void): { h
     });
   };
 
+  const setMetaName = async (dir: string, name: string): Promise<void> => {
+    const raw = JSON.parse(await fs.readFile(join(dir, META_FILE), 'utf8')) as Record<string, unknown>;
+    await writeFileAtomic(join(dir, META_FILE), JSON.stringify({ ...raw, name }, null, 2));
+  };
+
   const generativeOf = async (dir: string): Promise<NonNullable<Model['generative']>> => {
     const model = await useModel(dir);
     if (!model.generative) {
@@ -410,8 +415,7 @@ export function createEngineService(post: (message: EngineMessage) => void): { h
         if (await fs.stat(target).catch(() => undefined)) throw new DenoiseError('E_INVALID_ARGUMENT', `A model named "${name}" already exists`);
         await fs.rename(dir, target);
       }
-      const raw = JSON.parse(await fs.readFile(join(target, META_FILE), 'utf8')) as Record<string, unknown>;
-      await writeFileAtomic(join(target, META_FILE), JSON.stringify({ ...raw, name }, null, 2));
+      await setMetaName(target, name);
       if (cached?.dir === resolve(dir)) {
         cached.model.dispose();
         cached = null;
@@ -436,6 +440,8 @@ export function createEngineService(post: (message: EngineMessage) => void): { h
       await fs.mkdir(root, { recursive: true });
       const dest = await uniqueDir(root, basename(resolve(src)));
       await copyModel(src, dest, false);
+      // The library shows one name per model: the copy is named after its (unique) folder.
+      await setMetaName(dest, basename(dest));
       return toModelInfo(dest, await readModelMeta(dest));
     },
 

@@ -76,6 +76,8 @@ export const useAppStore = defineStore('app', () => {
         backend.value = null;
       } else {
         engineCrash.value = null;
+        // A fresh engine after a crash: show which backend it runs on.
+        if (!backend.value && !backendLoading.value) void loadBackend();
       }
     });
     try {

@@ -132,7 +132,8 @@ export const useTrainingStore = defineStore('training', () => {
       case 'state':
         state.value = update.state;
         if (update.error && update.state !== 'cancelled') error.value = humanize(update.error);
-        if (update.state === 'crashed' || update.state === 'failed') useNoticeStore().error(update.error ?? { code: 'E_INTERNAL', message: 'Training stopped' });
+        // A crash is announced once, by the app store's engine listener.
+        if (update.state === 'failed') useNoticeStore().error(update.error ?? { code: 'E_INTERNAL', message: 'Training stopped' });
         if (update.state === 'cancelled') useNoticeStore().info('Training cancelled', checkpoints.value.length ? `The checkpoint at step ${checkpoints.value[0]} is kept; continue it from the Models view.` : '');
         if (update.state === 'finished') useNoticeStore().info('Training finished', outDir.value ?? '');
         return;
