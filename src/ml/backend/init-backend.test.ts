@@ -20,7 +20,7 @@ describe('initBackend', () => {
     expect(report.forced).toBe(false);
     expect(report.isGpu).toBe(false);
     expect(report.threads).toBe(1);
-    expect(report.customKernels).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+    expect(report.customKernels).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Identity', 'Cast']);
     expect(report.skipped.map((s) => s.backend)).toEqual(BACKEND_ORDER.filter((b) => b !== 'wasm'));
     const reason = (name: string): string => report.skipped.find((s) => s.backend === name)?.reason ?? '';
     expect(reason('tensorflow-gpu')).toMatch(/@tensorflow\/tfjs-node-gpu is not installed|failed to load|smoke test failed/);

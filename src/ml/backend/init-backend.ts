@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import { DenoiseError } from '../../shared/errors';
 import { runSmokeTest } from './smoke-test';
 import { BACKEND_ORDER, isBackendName, type BackendName, type BackendReport, type SkippedBackend } from './types';
-import { registerWasmConvKernels, WASM_REGISTERED_KERNELS } from './wasm-conv-kernels';
+import { registerWasmKernels, WASM_CUSTOM_KERNELS } from './wasm-kernels';
 import { resolveWasmDir } from './wasm-paths';
 import { MAX_WASM_THREADS, prepareWasmThreads, unrefWasmThreads } from './wasm-threads';
 
@@ -125,7 +125,7 @@ async function tryWasm(options: InitBackendOptions): Promise<Attempt> {
     // setWasmPaths refuses once the module has been instantiated; the old paths still work.
     if (!messageOf(error).includes('already initialized')) return { ok: false, reason: messageOf(error) };
   }
-  registerWasmConvKernels();
+  registerWasmKernels();
   let failed: string | null;
   // tf.findBackend would itself start the backend; the engine's registry only lists started ones.
   const alreadyStarted = 'wasm' in tf.engine().registry;
@@ -149,7 +149,7 @@ async function tryWasm(options: InitBackendOptions): Promise<Attempt> {
   const check = smoke();
   if (!check.ok) return check;
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  return { ok: true, isGpu: false, threads: getThreadsCount(), simd, smokeTestMs: check.ms, customKernels: [...WASM_REGISTERED_KERNELS] };
+  return { ok: true, isGpu: false, threads: getThreadsCount(), simd, smokeTestMs: check.ms, customKernels: [...WASM_CUSTOM_KERNELS] };
 }
 
 async function tryCpu(): Promise<Attempt> {

@@ -480,6 +480,3 @@ export function registerWasmConvKernels(): void {
     registerKernel(config);
   }
 }
-
-/** The kernels this module installs, for the backend report and docs. */
-export const WASM_REGISTERED_KERNELS = [Conv2DBackpropFilter, Conv2DBackpropInput] as const;
