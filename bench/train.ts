@@ -6,8 +6,9 @@
  * MSE, Adam 1e-3, 5 warm-up steps then 50 timed ones; noise drawn inside the timed step.
  * Prints one JSON line on stdout (progress goes to stderr).
  *
- * Usage: npm run bench:train [-- --steps N --warmup N --skip-torch --no-profile]
- * DENOISE_BACKEND picks the backend as in the engine.
+ * Usage: npm run bench:train [-- --threads N --steps N --warmup N --skip-torch --no-profile]
+ * DENOISE_BACKEND picks the backend as in the engine; --threads sets the wasm thread count
+ * (default: all CPUs), and the torch peer always runs with the thread count actually in use.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -32,10 +33,11 @@ const warmup = argValue('--warmup', 5);
 const steps = Math.max(1, argValue('--steps', 50));
 const skipTorch = process.argv.includes('--skip-torch');
 const profile = !process.argv.includes('--no-profile');
+const threadsArg = argValue('--threads', 0);
 
 const log = (message: string): void => void process.stderr.write(`${message}\n`);
 
-const report = await initBackend();
+const report = await initBackend(threadsArg >= 1 ? { wasmThreads: threadsArg } : {});
 log(`backend: ${report.active} (threads ${report.threads}${report.simd === true ? ', simd' : ''})`);
 
 const rng = new Rng(0);

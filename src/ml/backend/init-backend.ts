@@ -88,13 +88,15 @@ function usesGpu(): boolean {
 
 async function tryNative(name: keyof typeof NATIVE_PACKAGES): Promise<Attempt> {
   const pkg = NATIVE_PACKAGES[name];
-  if (nativeLoaded !== null && nativeLoaded !== name) {
-    return { ok: false, reason: `not tried: ${NATIVE_PACKAGES[nativeLoaded]} already owns the 'tensorflow' backend in this process` };
+  if (nativeLoaded === 'tensorflow' && name === 'tensorflow-gpu') {
+    return { ok: false, reason: `not tried: ${NATIVE_PACKAGES.tensorflow} already owns the 'tensorflow' backend in this process` };
   }
   if (name === 'tensorflow-gpu' && process.env['TF_FORCE_GPU_ALLOW_GROWTH'] === undefined) {
     // Without it TensorFlow reserves nearly all GPU memory up front, starving everything else.
     process.env['TF_FORCE_GPU_ALLOW_GROWTH'] = 'true';
   }
+  // Both packages register the same 'tensorflow' backend and cannot share a process. When the
+  // GPU package is already loaded but found no GPU, its libtensorflow is the native CPU backend.
   if (nativeLoaded === null) {
     const loaded = await importOptional(pkg);
     if (!loaded.ok) return loaded;
