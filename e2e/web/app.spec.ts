@@ -310,3 +310,19 @@ test('settings show the backend and its reasons; the dark theme applies', async 
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('settings-theme').selectOption('system');
 });
+
+test('the views are reachable from the keyboard', async () => {
+  await page.keyboard.press('Alt+2');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Train');
+  await page.getByTestId('nav-datasets').focus();
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('nav-train')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Denoise');
+  await page.getByTestId('before-after').focus();
+  await page.keyboard.press('1');
+  await expect(page.getByTestId('zoom-level')).toHaveText('100%');
+  await page.keyboard.press('+');
+  await expect(page.getByTestId('zoom-level')).toHaveText('125%');
+});

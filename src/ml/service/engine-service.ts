@@ -217,14 +217,25 @@ export function createEngineService(post: (message: EngineMessage) => void): { h
       const scan = await scanImageFolder(path, { recursive });
       const images: ScannedImage[] = [];
       const skipped: SkippedInfo[] = scan.skipped.map((s) => ({ file: s.file, code: s.code, message: s.message }));
-      for (const file of scan.files) {
-        try {
-          const info = await readImageInfo(file, { root: scan.root });
-          images.push({ path: file, name: relativeImageName(scan.root, file), width: info.width, height: info.height, channels: info.channels, bytes: info.fileBytes });
-        } catch (err) {
-          const e = toErrorInfo(err);
-          skipped.push({ file, code: e.code, message: e.message });
+      // Headers only (no pixels), a few at a time: thousands of files scan in seconds.
+      const found: (ScannedImage | SkippedInfo)[] = new Array(scan.files.length);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        for (let i = next++; i < scan.files.length; i = next++) {
+          const file = scan.files[i] as string;
+          try {
+            const info = await readImageInfo(file, { root: scan.root });
+            found[i] = { path: file, name: relativeImageName(scan.root, file), width: info.width, height: info.height, channels: info.channels, bytes: info.fileBytes };
+          } catch (err) {
+            const e = toErrorInfo(err);
+            found[i] = { file, code: e.code, message: e.message };
+          }
         }
+      };
+      await Promise.all(Array.from({ length: 8 }, worker));
+      for (const entry of found) {
+        if ('path' in entry) images.push(entry);
+        else skipped.push(entry);
       }
       return { root: scan.root, images, skipped, subfoldersNotScanned: scan.subfoldersNotScanned };
     },

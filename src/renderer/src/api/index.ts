@@ -77,18 +77,20 @@ const IMAGE_NAME = /\.(png|jpe?g|webp|avif|tiff?)$/i;
  * dropped folder becomes one entry of `folders`; loose images are grouped into one upload.
  */
 export async function droppedPaths(transfer: DataTransfer, onProgress?: (done: number, total: number) => void): Promise<DroppedPaths & { ignored: string[] }> {
-  const entries = [...transfer.items].map((item) => (item.kind === 'file' ? item.webkitGetAsEntry() : null));
-  const files = [...transfer.files];
+  // Items and their File objects in one pass, so an entry is never paired with another item's file.
+  const dropped = [...transfer.items].filter((item) => item.kind === 'file').map((item) => ({ entry: item.webkitGetAsEntry(), file: item.getAsFile() }));
+  if (dropped.length === 0) for (const file of transfer.files) dropped.push({ entry: null, file });
+  const entries = dropped.map((d) => d.entry);
   const api = current();
   if (api.pathForFile) {
     const out: DroppedPaths & { ignored: string[] } = { folders: [], files: [], ignored: [] };
-    files.forEach((file, i) => {
-      const path = api.pathForFile?.(file) ?? '';
-      if (!path) return;
-      if (entries[i]?.isDirectory) out.folders.push(path);
+    for (const { entry, file } of dropped) {
+      const path = file ? (api.pathForFile(file) ?? '') : '';
+      if (!file || !path) continue;
+      if (entry?.isDirectory) out.folders.push(path);
       else if (IMAGE_NAME.test(file.name)) out.files.push(path);
       else out.ignored.push(file.name);
-    });
+    }
     return out;
   }
   const items: UploadItem[] = [];
@@ -98,11 +100,11 @@ export async function droppedPaths(transfer: DataTransfer, onProgress?: (done: n
     if (entry?.isDirectory) {
       topFolders.push(entry.name);
       await collectFiles(entry, items);
-    } else if (files[i]) {
-      items.push({ file: files[i] as File, path: (files[i] as File).name });
+    } else {
+      const file = dropped[i]?.file;
+      if (file) items.push({ file, path: file.name });
     }
   }
-  if (entries.length === 0) for (const file of files) items.push({ file, path: file.name });
   // Loose images go into one named folder, so the dataset they become has a readable name.
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
   for (const item of items) if (!item.path.includes('/')) item.path = `dropped-${stamp}/${item.path}`;

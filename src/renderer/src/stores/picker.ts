@@ -20,11 +20,17 @@ export const usePickerStore = defineStore('picker', () => {
   const error = ref<string | null>(null);
   let settle: ((path: string | null) => void) | null = null;
 
+  let seq = 0;
   async function browse(path: string | null): Promise<void> {
+    // Only the latest request counts: a slow first listing must not replace the folder typed since.
+    const mine = ++seq;
     try {
-      listing.value = await call('listDir', { path });
+      const result = await call('listDir', { path });
+      if (mine !== seq) return;
+      listing.value = result;
       error.value = null;
     } catch (err) {
+      if (mine !== seq) return;
       const h = humanize(err);
       error.value = `${h.title} ${h.detail}`;
     }
