@@ -16,7 +16,7 @@ export const useNoticeStore = defineStore('notices', () => {
   let nextId = 1;
 
   function push(tone: Notice['tone'], title: string, detail = '', code?: string): void {
-    notices.value = [...notices.value.slice(-4), { id: nextId++, tone, title, detail, ...(code ? { code } : {}) }];
+    notices.value = [...notices.value.slice(-2), { id: nextId++, tone, title, detail, ...(code ? { code } : {}) }];
     // Errors stay longer than confirmations, but neither piles up forever.
     const id = nextId - 1;
     setTimeout(() => dismiss(id), tone === 'info' ? 6000 : 20000);
