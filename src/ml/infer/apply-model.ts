@@ -19,26 +19,12 @@ export interface ApplyOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/**
- * Splits an RGB image into three gray ones (a gray model then denoises each channel, a common
- * and effective use of gray denoisers on colour photos) or back.
- */
-function splitChannels(image: FloatImage): FloatImage[] {
+/** One channel of an interleaved RGB image as a gray image. */
+function channelPlane(image: FloatImage, c: number): FloatImage {
   const n = image.width * image.height;
-  return [0, 1, 2].map((c) => {
-    const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = image.data[i * 3 + c] as number;
-    return { width: image.width, height: image.height, channels: 1, bitDepth: image.bitDepth, data };
-  });
-}
-
-function mergeChannels(planes: FloatImage[], like: FloatImage): FloatImage {
-  const n = like.width * like.height;
-  const data = new Float32Array(n * 3);
-  planes.forEach((plane, c) => {
-    for (let i = 0; i < n; i++) data[i * 3 + c] = plane.data[i] as number;
-  });
-  return { ...like, data };
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = image.data[i * 3 + c] as number;
+  return { width: image.width, height: image.height, channels: 1, bitDepth: image.bitDepth, data };
 }
 
 /** A colour model on a gray image sees the gray replicated, and its output is averaged back. */
@@ -59,12 +45,16 @@ function rgbToGray(image: FloatImage, like: FloatImage): FloatImage {
 export async function applyModel(model: Model, image: FloatImage, options: ApplyOptions): Promise<FloatImage> {
   const channels = model.spec.channels;
   if (image.channels === 3 && channels === 1) {
-    const planes: FloatImage[] = [];
-    for (const [c, plane] of splitChannels(image).entries()) {
+    // A gray model on a colour photo denoises each channel in turn (a common and effective use
+    // of gray denoisers); one plane at a time keeps the extra memory to two gray images.
+    const data = new Float32Array(image.data.length);
+    const n = image.width * image.height;
+    for (let c = 0; c < 3; c++) {
       const onProgress = options.onProgress;
-      planes.push(await applyModel(model, plane, { ...options, ...(onProgress ? { onProgress: (d, t) => onProgress(c * t + d, 3 * t) } : {}) }));
+      const plane = await applyModel(model, channelPlane(image, c), { ...options, ...(onProgress ? { onProgress: (d, t) => onProgress(c * t + d, 3 * t) } : {}) });
+      for (let i = 0; i < n; i++) data[i * 3 + c] = plane.data[i] as number;
     }
-    return mergeChannels(planes, image);
+    return { ...image, data };
   }
   if (image.channels === 1 && channels === 3) return rgbToGray(await applyModel(model, grayToRgb(image), options), image);
   const tileSize = options.tileSize ?? chooseTileSize({ backend: options.backend, channels });
