@@ -87,7 +87,9 @@ export function createDaeS(seed: number): DaeS {
     tf.tidy(() => {
       const [batch, height, width] = x.shape;
       if (height % 2 !== 0 || width % 2 !== 0) throw new Error(`DAE-S needs even sizes, got ${height}x${width}`);
-      const h1 = tf.relu(conv(x, 'conv1', 1, 'same'));
+      // Unfused on purpose: the fused op's gradient also computes the gradient of its input,
+      // which for the first layer is the image and nobody needs it (a full conv's worth).
+      const h1 = tf.relu(tf.add(tf.conv2d(x, w('conv1'), 1, 'same'), b('conv1'))) as tf.Tensor4D;
       const h2 = tf.relu(conv(h1, 'conv2', 2, PAD_DOWN));
       const h3 = tf.relu(conv(h2, 'conv3', 1, 'same'));
       const up = tf.conv2dTranspose(h3, w('convT4'), [batch, height, width, 32], 2, PAD_UP);
