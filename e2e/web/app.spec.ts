@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../support/web-server';
 
@@ -13,6 +12,7 @@ import { expect, test } from '../support/web-server';
 test.describe.configure({ mode: 'serial' });
 
 const SHOTS = 'test-results/screenshots';
+rmSync(SHOTS, { recursive: true, force: true });
 mkdirSync(SHOTS, { recursive: true });
 
 const naturalWidth = (img: unknown): number => (img as { naturalWidth: number }).naturalWidth;
