@@ -1,25 +1,21 @@
 import { isDenoiseError } from '../shared/errors';
-import { runBackend } from './commands/backend';
-import { runCompare } from './commands/compare';
-import { runDenoise } from './commands/denoise';
-import { runEval } from './commands/eval';
-import { runGenerate } from './commands/generate';
-import { runInterpolate } from './commands/interpolate';
-import { runModels } from './commands/models';
-import { runServe } from './commands/serve';
-import { runTrain } from './commands/train';
 
 /** `denoise-studio <command> [options]`: the headless front door over the engine. */
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
-  train: { run: runTrain, summary: 'train a model on folders of images' },
-  denoise: { run: runDenoise, summary: 'denoise an image or a folder of images with a model' },
-  eval: { run: runEval, summary: 'score a model on clean images with synthetic noise (PSNR/SSIM)' },
-  compare: { run: runCompare, summary: 'one table of PSNR/SSIM for several models on the same images and noise' },
-  generate: { run: runGenerate, summary: 'generate new images with a VAE (seeded samples, temperature)' },
-  interpolate: { run: runInterpolate, summary: 'decode a path in a VAE latent space between two images' },
-  models: { run: runModels, summary: 'list, show or delete models' },
-  backend: { run: runBackend, summary: 'show which compute backend is used and why' },
-  serve: { run: runServe, summary: 'serve the app in a browser on 127.0.0.1 (prints a URL with an access token)' },
+/**
+ * Each command is imported only when it runs: `serve` must not load tfjs or sharp into the web
+ * server process (the engine runs in its own child process), and `--help` stays instant.
+ */
+type Runner = (argv: string[]) => Promise<number>;
+const COMMANDS: Record<string, { load: () => Promise<Runner>; summary: string }> = {
+  train: { load: async () => (await import('./commands/train')).runTrain, summary: 'train a model on folders of images' },
+  denoise: { load: async () => (await import('./commands/denoise')).runDenoise, summary: 'denoise an image or a folder of images with a model' },
+  eval: { load: async () => (await import('./commands/eval')).runEval, summary: 'score a model on clean images with synthetic noise (PSNR/SSIM)' },
+  compare: { load: async () => (await import('./commands/compare')).runCompare, summary: 'one table of PSNR/SSIM for several models on the same images and noise' },
+  generate: { load: async () => (await import('./commands/generate')).runGenerate, summary: 'generate new images with a VAE (seeded samples, temperature)' },
+  interpolate: { load: async () => (await import('./commands/interpolate')).runInterpolate, summary: 'decode a path in a VAE latent space between two images' },
+  models: { load: async () => (await import('./commands/models')).runModels, summary: 'list, show or delete models' },
+  backend: { load: async () => (await import('./commands/backend')).runBackend, summary: 'show which compute backend is used and why' },
+  serve: { load: async () => (await import('./commands/serve')).runServe, summary: 'serve the app in a browser on 127.0.0.1 (prints a URL with an access token)' },
 };
 
 export const USAGE = `Usage: denoise-studio <command> [options]
@@ -43,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await entry.run(rest);
+    return await (await entry.load())(rest);
   } catch (err) {
     if (isDenoiseError(err)) {
       console.error(`error: ${err.message} [${err.code}]`);
