@@ -60,6 +60,7 @@ function trainStep(): number {
   return loss;
 }
 
+const loadBefore = round(loadavg()[0] ?? 0, 2);
 for (let i = 0; i < warmup; i++) trainStep();
 const tensorsBefore = tf.memory().numTensors;
 const stepMs: number[] = [];
@@ -98,6 +99,7 @@ interface TorchRun {
   train_patches_per_s?: number;
   train_step_ms_mean?: number;
   final_loss?: number;
+  loadavg1_before?: number;
 }
 let torchPatchesPerS: number | null = null;
 let torchNote: string | undefined;
@@ -133,6 +135,9 @@ const result: Record<string, unknown> = {
   torch_step_ms_mean: torchRun?.train_step_ms_mean ?? null,
   torch_final_loss: torchRun?.final_loss ?? null,
   torch_version: torchVersion ?? null,
+  // The machines are shared: load before each half of the run, to judge how fair the ratio is.
+  loadavg1_ours: loadBefore,
+  loadavg1_torch: torchRun?.loadavg1_before ?? null,
   batch: BATCH,
   size: SIZE,
   warmup,
@@ -142,7 +147,6 @@ const result: Record<string, unknown> = {
   custom_kernels: report.customKernels,
   cpu: cpus()[0]?.model ?? null,
   cores: availableParallelism(),
-  loadavg1: round(loadavg()[0] ?? 0, 2),
 };
 if (torchNote !== undefined) result['torch_note'] = torchNote;
 if (kernelMs !== undefined) result['kernel_ms_per_step'] = kernelMs;
