@@ -31,7 +31,7 @@ export interface InitBackendOptions {
 }
 
 type Attempt =
-  | { ok: true; isGpu: boolean; threads: number; simd?: boolean; smokeTestMs: number; customKernels: string[] }
+  | { ok: true; isGpu: boolean; threads: number; simd?: boolean; smokeTestMs: number; customKernels: string[]; notes?: string[] }
   | { ok: false; reason: string };
 
 const NATIVE_PACKAGES = {
@@ -128,6 +128,7 @@ async function tryWasm(options: InitBackendOptions): Promise<Attempt> {
     if (!messageOf(error).includes('already initialized')) return { ok: false, reason: messageOf(error) };
   }
   registerWasmKernels();
+  const notes: string[] = [];
   let failed: string | null;
   // tf.findBackend would itself start the backend; the engine's registry only lists started ones.
   const alreadyStarted = 'wasm' in tf.engine().registry;
@@ -138,7 +139,9 @@ async function tryWasm(options: InitBackendOptions): Promise<Attempt> {
     try {
       restore = prepareWasmThreads(wantedWasmThreads(options.wasmThreads));
     } catch (error) {
-      return { ok: false, reason: `could not prepare wasm threads: ${messageOf(error)}` };
+      // Threads are a speed-up, not a requirement: run the single-threaded SIMD build instead.
+      notes.push(`wasm threads unavailable (${messageOf(error)}); running on one thread`);
+      restore = prepareWasmThreads(1);
     }
     try {
       failed = await activate('wasm');
@@ -151,7 +154,15 @@ async function tryWasm(options: InitBackendOptions): Promise<Attempt> {
   const check = smoke();
   if (!check.ok) return check;
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  return { ok: true, isGpu: false, threads: getThreadsCount(), simd, smokeTestMs: check.ms, customKernels: [...WASM_CUSTOM_KERNELS] };
+  return {
+    ok: true,
+    isGpu: false,
+    threads: getThreadsCount(),
+    simd,
+    smokeTestMs: check.ms,
+    customKernels: [...WASM_CUSTOM_KERNELS],
+    ...(notes.length > 0 ? { notes } : {}),
+  };
 }
 
 async function tryCpu(): Promise<Attempt> {
@@ -226,6 +237,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       smokeTestMs: Math.round(result.smokeTestMs),
     };
     if (result.simd !== undefined) report.simd = result.simd;
+    if (result.notes !== undefined) report.notes = result.notes;
     return report;
   }
   // cpu is pure JS and ships with the engine, so this means tfjs itself is broken.

@@ -28,5 +28,7 @@ export interface BackendReport {
   customKernels: string[];
   /** wasm only: whether the SIMD build is in use. */
   simd?: boolean;
+  /** Anything the user should know about the active backend (e.g. threads unavailable). */
+  notes?: string[];
   smokeTestMs: number;
 }
