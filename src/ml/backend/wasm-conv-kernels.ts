@@ -23,6 +23,7 @@
  */
 import {
   backend_util,
+  BatchMatMul,
   Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
@@ -96,6 +97,7 @@ class WasmOps {
   private readonly conv2dFn = kernelOf(Conv2D);
   private readonly transposeFn = kernelOf(Transpose);
   private readonly sliceFn = kernelOf(Slice);
+  private readonly matMulFn = kernelOf(BatchMatMul);
 
   constructor(readonly backend: BackendWasm) {}
 
@@ -137,6 +139,11 @@ class WasmOps {
     ]);
     if (crop) this.dispose(input);
     return out;
+  }
+
+  /** a [m, k] . b [k, n] (XNNPACK; b is packed as the weights). */
+  matMul(a: TensorInfo, b: TensorInfo): TensorInfo {
+    return single(this.matMulFn({ inputs: { a, b }, backend: this.backend, attrs: { transposeA: false, transposeB: false } }));
   }
 
   transpose(x: TensorInfo, perm: number[]): TensorInfo {
@@ -209,6 +216,8 @@ export function conv2dBackpropFilterWasm(
   const right = (kw - 1) * dw + (ow - 1) * sw + 1 - w - left;
   if (top < 0 || left < 0) throw new Error('conv2dBackpropFilter: negative padding is not supported');
 
+  if (ci === 1 || co === 1) return backpropFilterThin(ops, x, dy, filterShape, info);
+
   const xT = ops.transpose(x, [3, 1, 2, 0]);
   const dyT = ops.transpose(dy, [1, 2, 0, 3]);
   let r = ops.conv(xT, dyT, [dh, dw], [sh, sw], [
@@ -226,6 +235,58 @@ export function conv2dBackpropFilterWasm(
   const out = ops.transpose(r, [1, 2, 0, 3]);
   ops.dispose(r);
   return out;
+}
+
+/**
+ * First and last layers of an image net have one input or one output channel, which leaves the
+ * convolution above with a 9-row or 1-column GEMM and a full-size tensor to transpose and pack.
+ * With one thin side the taps can be spelled out instead: for Ci = 1, row t of
+ * taps[kh*kw, B*oh*ow] is x read at tap t's offset for every output position, and
+ * dW = taps . dy[B*oh*ow, Co]; for Co = 1, row t scatters dy to the input positions tap t
+ * reads, and dW = taps . x[B*H*W, Ci]. The big operand is used as stored, without a transpose.
+ */
+function backpropFilterThin(
+  ops: WasmOps,
+  x: TensorInfo,
+  dy: TensorInfo,
+  filterShape: Shape4,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const [kh, kw, ci, co] = filterShape;
+  const { batchSize: batch, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  const inputSide = ci === 1;
+  const k = inputSide ? batch * oh * ow : batch * h * w;
+  const taps = ops.make([kh * kw, k], (out) => {
+    out.fill(0);
+    const src = ops.backend.typedArrayFromHeap(inputSide ? x : dy) as Float32Array;
+    for (let a = 0; a < kh; a++) {
+      for (let b = 0; b < kw; b++) {
+        const row = (a * kw + b) * k;
+        for (let n = 0; n < batch; n++) {
+          for (let oy = 0; oy < oh; oy++) {
+            const y = oy * sh + a * dh - top;
+            if (y < 0 || y >= h) continue;
+            for (let ox = 0; ox < ow; ox++) {
+              const xx = ox * sw + b * dw - left;
+              if (xx < 0 || xx >= w) continue;
+              const inIndex = (n * h + y) * w + xx;
+              const outIndex = (n * oh + oy) * ow + ox;
+              if (inputSide) out[row + outIndex] = src[inIndex] as number;
+              else out[row + inIndex] = src[outIndex] as number;
+            }
+          }
+        }
+      }
+    }
+  });
+  const big: TensorInfo = inputSide
+    ? { dataId: dy.dataId, shape: [k, co], dtype: 'float32' }
+    : { dataId: x.dataId, shape: [k, ci], dtype: 'float32' };
+  const product = ops.matMul(taps, big);
+  ops.dispose(taps);
+  return { dataId: product.dataId, shape: [kh, kw, ci, co], dtype: 'float32' };
 }
 
 /**
