@@ -11,6 +11,7 @@ import { createAppHost, type AppHost } from '../ml/service/host/app-host';
 import { contentTypeOf, resolveBundleFile } from '../ml/service/host/bundle-files';
 import { newMediaId, parseMediaPath, type MediaKind } from '../ml/service/host/media-store';
 import { authorize, cookieName, newToken, type AuthPolicy } from './auth';
+import { buildCsp } from '../shared/csp';
 
 /**
  * The web mode: the same renderer and the same contract as the desktop app, served on
@@ -43,18 +44,7 @@ const UPLOAD_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.avif', '.tif', '
 const socketMessage = z.object({ id: z.number().int().nonnegative(), channel: z.string().max(64), request: z.unknown() }).strict();
 
 export function csp(port: number): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' blob: data:",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return buildCsp({ img: ['blob:', 'data:'], connect: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`] });
 }
 
 function baseHeaders(port: number): Record<string, string> {
