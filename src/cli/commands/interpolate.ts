@@ -8,10 +8,12 @@ import { setupBackend } from '../backend-setup';
 
 const HELP = `Usage: denoise-studio interpolate --model MODEL_DIR A.png B.png --steps N --out DIR
 
-Encodes A and B with a VAE (their central squares, reduced to the model's input size), and decodes
-N evenly spaced points on the line between their posterior means. Writes step-000.png ... and
-strip.png (A as the model sees it, the N steps, B) to DIR.
+Encodes A and B with a VAE and decodes N evenly spaced points on the line between their
+posterior means. Writes step-000.png ... and strip.png (A as the model sees it, the N steps, B)
+to DIR. The model sees the central patch of its input size at the image's own scale, as in
+training on patches; --resize shrinks the whole image (its central square) instead.
 
+  --resize         fit the whole image to the model instead of cropping its centre
   --scale K        enlarge strip.png K times, nearest-neighbour (default 4)
   --backend NAME   tensorflow-gpu, tensorflow, wasm or cpu
 `;
@@ -24,6 +26,7 @@ export async function runInterpolate(argv: string[]): Promise<number> {
       model: { type: 'string' },
       steps: { type: 'string', default: '8' },
       scale: { type: 'string', default: '4' },
+      resize: { type: 'boolean' },
       out: { type: 'string' },
       backend: { type: 'string' },
     },
@@ -44,7 +47,7 @@ export async function runInterpolate(argv: string[]): Promise<number> {
     requireGenerative(model, modelDir);
     const [a, b] = await Promise.all(positionals.map((file) => decodeImage(resolve(file), { channels: model.spec.channels })));
     if (!a || !b) throw new DenoiseError('E_INTERNAL', 'Decoding the two images failed');
-    const result = await interpolateImages(model, a, b, { steps, outDir, scale });
+    const result = await interpolateImages(model, a, b, { steps, outDir, scale, fit: values.resize ? 'resize' : 'crop' });
     console.error(`Wrote ${result.files.length} steps and ${result.strip} on ${backend.active}`);
     return 0;
   } finally {

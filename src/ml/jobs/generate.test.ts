@@ -68,12 +68,19 @@ describe('generation jobs', () => {
     model.dispose();
   });
 
-  it('fits a photo to the model by a central square crop and box reduction', () => {
-    const img: FloatImage = { width: 6, height: 4, channels: 1, bitDepth: 8, data: Float32Array.from({ length: 24 }, (_, i) => (i % 6 < 1 || i % 6 > 4 ? 1 : 0.25)) };
-    const fitted = fitToModel(img, 2, 1);
-    // The 4 x 4 centre (columns 1-4) is all 0.25; the bright columns 0 and 5 are cropped away.
-    expect(Array.from(fitted.dataSync())).toEqual([0.25, 0.25, 0.25, 0.25]);
-    fitted.dispose();
+  it('fits an image to the model: a central patch at its own scale, or the whole image reduced', () => {
+    // Columns 0 and 5 bright, 1 and 4 mid, 2 and 3 dark.
+    const level = [1, 0.5, 0, 0, 0.5, 1];
+    const img: FloatImage = { width: 6, height: 4, channels: 1, bitDepth: 8, data: Float32Array.from({ length: 24 }, (_, i) => level[i % 6] as number) };
+    const crop = fitToModel(img, 2, 1);
+    expect(Array.from(crop.dataSync())).toEqual([0, 0, 0, 0]);
+    // Resize: the 4 x 4 centre (columns 1-4) box-averaged 2 x 2.
+    const resized = fitToModel(img, 2, 1, 'resize');
+    expect(Array.from(resized.dataSync())).toEqual([0.25, 0.25, 0.25, 0.25]);
+    // Smaller than the model: always resized up.
+    const up = fitToModel(img, 8, 1);
+    expect(up.shape).toEqual([1, 8, 8, 1]);
+    tf.dispose([crop, resized, up]);
     const grid = composeGrid([img, img], 2, 1, 1);
     expect([grid.width, grid.height]).toEqual([2 * 7 + 1, 4 + 2]);
   });

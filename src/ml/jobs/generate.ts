@@ -92,15 +92,22 @@ export async function generateSamples(model: Model, options: GenerateOptions): P
 }
 
 /**
- * An image as the VAE's input: the central square crop, reduced to the model's size by box
- * averaging (so large photos do not alias) and a final bilinear resize. Returns [1, size, size, c].
+ * How an image becomes the VAE's input. 'crop' (default) takes the central square of the model's
+ * size at the image's own scale, which is what a model trained on patches has seen; 'resize'
+ * takes the central square of the whole image and reduces it by box averaging (so large photos
+ * do not alias) and a final bilinear resize, for models trained on whole small images. An image
+ * smaller than the model is always resized.
  */
-export function fitToModel(image: FloatImage, size: number, channels: 1 | 3): tf.Tensor4D {
+export type FitMode = 'crop' | 'resize';
+
+/** The image as the model's input, [1, size, size, channels]. */
+export function fitToModel(image: FloatImage, size: number, channels: 1 | 3, mode: FitMode = 'crop'): tf.Tensor4D {
   if (image.channels !== channels) {
     throw new DenoiseError('E_INVALID_ARGUMENT', `The image has ${image.channels} channel(s) but the model takes ${channels}`);
   }
   return tf.tidy(() => {
-    const side = Math.min(image.width, image.height);
+    const minSide = Math.min(image.width, image.height);
+    const side = mode === 'crop' && minSide >= size ? size : minSide;
     const x0 = Math.floor((image.width - side) / 2);
     const y0 = Math.floor((image.height - side) / 2);
     let t = tf.slice(tf.tensor4d(image.data, [1, image.height, image.width, channels]), [0, y0, x0, 0], [1, side, side, channels]);
@@ -116,6 +123,7 @@ export interface InterpolateOptions {
   steps: number;
   outDir: string;
   scale?: number;
+  fit?: FitMode;
 }
 
 export interface InterpolateResult {
@@ -135,7 +143,7 @@ export async function interpolateImages(model: Model, a: FloatImage, b: FloatIma
   const size = gen.imageSize;
   const channels = model.spec.channels;
   const { frames, ends } = tf.tidy(() => {
-    const pair = tf.concat([fitToModel(a, size, channels), fitToModel(b, size, channels)]) as tf.Tensor4D;
+    const pair = tf.concat([fitToModel(a, size, channels, options.fit), fitToModel(b, size, channels, options.fit)]) as tf.Tensor4D;
     const { mean } = gen.encode(pair);
     const za = tf.slice(mean, [0, 0], [1, gen.latentSize]);
     const zb = tf.slice(mean, [1, 0], [1, gen.latentSize]);

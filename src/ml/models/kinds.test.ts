@@ -33,8 +33,8 @@ const CASES: Case[] = [
   { kind: 'cae', name: 'cae conv estimate', channels: 1, options: { arch: 'conv', latent: 4, projections: 2 } },
   { kind: 'sparse', name: 'sparse dense kl', channels: 1, options: { input: 8, latent: 16, rho: 0.1 } },
   { kind: 'sparse', name: 'sparse conv l1 tanh', channels: 1, options: { arch: 'conv', latent: 4, penalty: 'l1', activation: 'tanh' } },
-  { kind: 'vae', name: 'vae bce', channels: 1, options: { input: 16, latent: 4, width: 8 } },
-  { kind: 'vae', name: 'vae mse rgb', channels: 3, options: { input: 8, latent: 3, width: 4, loss: 'mse', beta: 0.5 } },
+  { kind: 'vae', name: 'vae bce', channels: 1, options: { input: 16, latent: 4, width: 8, loss: 'bce' } },
+  { kind: 'vae', name: 'vae gaussian rgb', channels: 3, options: { input: 8, latent: 3, width: 4, beta: 0.5, sigma: 0.2 } },
 ];
 
 let dir: string;

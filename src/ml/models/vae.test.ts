@@ -121,8 +121,8 @@ describe('variational autoencoder', () => {
 
   it('validates its options', () => {
     const def = getModelDefinition('vae');
-    expect(def.resolveOptions({})).toEqual({ input: 32, latent: 32, width: 32, beta: 1, loss: 'bce' });
-    expect(def.resolveOptions({ loss: 'mse' })).toMatchObject({ loss: 'mse', sigma: 0.1 });
+    expect(def.resolveOptions({})).toEqual({ input: 32, latent: 32, width: 32, beta: 1, loss: 'mse', sigma: 0.1 });
+    expect(def.resolveOptions({ loss: 'bce' })).toEqual({ input: 32, latent: 32, width: 32, beta: 1, loss: 'bce' });
     expect(() => def.resolveOptions({ input: 20 })).toThrow(/multiple of 8/);
     expect(def.patchMultiple?.({ input: 24 })).toBe(24);
   });

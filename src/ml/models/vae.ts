@@ -16,14 +16,24 @@ import { optionChoice, optionNumber } from './options';
  *   decoder  dense -> reshape -> 3 stride-2 transposed convs -> 3x3 conv -> sigmoid
  *
  * Loss: the negative ELBO per image, in nats: reconstruction - log p(x | z) plus beta * KL(q(z|x) ||
- * N(0, I)) in closed form. Likelihood: Bernoulli (binary cross-entropy, the classic choice for
- * data in [0, 1]) or Gaussian with a fixed standard deviation `sigma` (MSE / (2 sigma^2), the
- * constant dropped). Both parts are reported separately in the progress events.
+ * N(0, I)) in closed form. Likelihood: Gaussian with a fixed standard deviation `sigma`
+ * (MSE / (2 sigma^2), the constant dropped; the default) or Bernoulli (binary cross-entropy, the
+ * classic choice for binarised digits). Both parts are reported separately in the progress events.
+ *
+ * Why Gaussian by default: on gray photo patches the Bernoulli likelihood's floor (the entropy of
+ * each grey level) swamps the part the latent can explain, so the KL stays nearly unused.
+ * Measured on train400, 4 minutes each on 2 CPU cores: BCE used 9.5 nats of KL and reconstructed
+ * validation crops at 16.9 dB (flat grey samples); Gaussian with sigma 0.1 used 77 nats, 21.8 dB,
+ * and its samples show contrast and structure.
+ *
+ * The reparameterisation noise comes from a generator seeded with the model's seed; it is not
+ * part of a checkpoint, so a resumed VAE run restores weights, optimizer and data order exactly
+ * but draws different eps than an uninterrupted run would.
  *
  * Larger images are cut into blocks (blocks.ts); `predict` reconstructs each block from its
  * posterior mean, so the model also works as a (blurry) denoiser and in `compare`.
  */
-export const VAE_LIKELIHOODS = ['bce', 'mse'] as const;
+export const VAE_LIKELIHOODS = ['mse', 'bce'] as const;
 export type VaeLikelihood = (typeof VAE_LIKELIHOODS)[number];
 
 interface VaeParams {
@@ -138,7 +148,7 @@ export const vaeDefinition: ModelDefinition = {
   resolveOptions(options) {
     const input = optionNumber(options, 'input', 32, { min: 8, max: 256, integer: true });
     if (input % 8 !== 0) throw new DenoiseError('E_INVALID_ARGUMENT', `Option "input" must be a multiple of 8 (three stride-2 levels), got ${input}`);
-    const loss = optionChoice(options, 'loss', VAE_LIKELIHOODS, 'bce');
+    const loss = optionChoice(options, 'loss', VAE_LIKELIHOODS, 'mse');
     const resolved = {
       input,
       latent: optionNumber(options, 'latent', 32, { min: 1, max: 4096, integer: true }),

@@ -62,7 +62,7 @@ describe('training the family', () => {
       expect(p.parts['kl']).toBeGreaterThan(0);
     }
     const loaded = await loadModel(result.modelDir);
-    expect(loaded.meta.spec).toEqual({ kind: 'vae', channels: 1, options: { input: 16, latent: 4, width: 8, beta: 0.5, loss: 'bce' } });
+    expect(loaded.meta.spec).toEqual({ kind: 'vae', channels: 1, options: { input: 16, latent: 4, width: 8, beta: 0.5, loss: 'mse', sigma: 0.1 } });
     loaded.model.dispose();
   });
 
