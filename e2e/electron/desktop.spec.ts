@@ -22,7 +22,7 @@ const binary = electronBinary();
 const built = existsSync(resolve('out/main/index.js'));
 
 const NO_BINARY =
-  'Electron binary not installed (node_modules/electron/dist is missing; Electron downloads it during npm install, which needs network access to GitHub). The desktop specs are skipped; the web-mode specs cover the same UI.';
+  'Electron binary not installed (node_modules/electron/dist is missing; Electron 45 downloads it the first time it runs, e.g. npm start, which needs network access to GitHub). The desktop specs are skipped; the web-mode specs cover the same UI.';
 if (!binary) console.warn(`[electron specs] ${NO_BINARY}`);
 test.skip(!binary, NO_BINARY);
 test.skip(!built, 'The app is not built (out/main/index.js is missing): run npm run build first.');
