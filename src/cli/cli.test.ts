@@ -1,6 +1,6 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   makeTempDir,
   removeTempDir,
@@ -12,6 +12,7 @@ import {
 } from '../test-support/fixtures';
 import { writeTextureImages } from '../test-support/textures';
 import { main } from './main';
+import { captureCliOutput } from '../test-support/capture-output';
 
 /**
  * The CLI end to end, in-process: a real training run, denoise and eval on generated images,
@@ -19,8 +20,6 @@ import { main } from './main';
  * half-written output.
  */
 let dir: string;
-let stderr: string;
-let stdout: string;
 
 beforeAll(async () => {
   process.env['DENOISE_BACKEND'] = 'wasm';
@@ -31,23 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await removeTempDir(dir);
 });
-beforeEach(() => {
-  stderr = '';
-  stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
-    stderr += `${args.join(' ')}\n`;
-  });
-  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    stdout += `${args.join(' ')}\n`;
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const output = captureCliOutput();
 
 const tiny = ['--size', 'tiny', '--patch', '16', '--batch', '4', '--validate-every', '5'];
 
@@ -55,19 +38,19 @@ describe('denoise-studio', () => {
   it('trains, lists, denoises and evaluates', async () => {
     const model = join(dir, 'model');
     expect(await main(['train', '--data', join(dir, 'data'), '--kind', 'dae', '--noise', 'gaussian:25', '--steps', '10', '--out', model, ...tiny])).toBe(0);
-    expect(stderr).toContain('Model saved to');
+    expect(output.stderr).toContain('Model saved to');
     expect(existsSync(join(model, 'meta.json'))).toBe(true);
 
     expect(await main(['models', '--dir', dir])).toBe(0);
-    expect(stdout).toContain('kind=dae');
+    expect(output.stdout).toContain('kind=dae');
 
     const out = join(dir, 'denoised');
     expect(await main(['denoise', '--model', model, '--input', join(dir, 'data'), '--out', out, '--format', 'png', '--bit-depth', '16'])).toBe(0);
     expect((await fs.readdir(out)).length).toBe(5);
 
-    stdout = '';
+    output.stdout = '';
     expect(await main(['eval', '--model', model, '--data', join(dir, 'data'), '--noise', 'gaussian:25', '--seed', '0', '--json'])).toBe(0);
-    const report = JSON.parse(stdout) as { psnr: number; ssim: number; noisy_psnr: number; images: number };
+    const report = JSON.parse(output.stdout) as { psnr: number; ssim: number; noisy_psnr: number; images: number };
     expect(report.images).toBe(5);
     expect(report.noisy_psnr).toBeGreaterThan(19);
     expect(report.noisy_psnr).toBeLessThan(21.5);
@@ -76,7 +59,7 @@ describe('denoise-studio', () => {
 
   it('refuses to train over an existing model unless asked', async () => {
     expect(await main(['train', '--data', join(dir, 'data'), '--steps', '1', '--out', join(dir, 'model'), ...tiny])).toBe(2);
-    expect(stderr).toMatch(/already holds a model.*--resume.*--overwrite/);
+    expect(output.stderr).toMatch(/already holds a model.*--resume.*--overwrite/);
   });
 
   describe('bad input: a clear message, a non-zero exit and nothing written', () => {
@@ -84,8 +67,8 @@ describe('denoise-studio', () => {
       const out = join(dir, `never-${Math.random().toString(36).slice(2)}`);
       const exit = await main(['train', '--data', dataDir, '--steps', '2', '--out', out, ...tiny, ...extra]);
       expect(exit).not.toBe(0);
-      expect(stderr).toMatch(pattern);
-      expect(stderr).toContain(`[${code}]`);
+      expect(output.stderr).toMatch(pattern);
+      expect(output.stderr).toContain(`[${code}]`);
       expect(existsSync(out)).toBe(false);
     }
 
@@ -108,8 +91,8 @@ describe('denoise-studio', () => {
       await writeTruncatedJpeg(bad);
       await writeHugeHeaderPng(bad);
       await expectTrainFails(bad, /None of the 4 image file\(s\) .* could be used/, 'E_NO_IMAGES');
-      expect(stderr).toMatch(/empty \(0 bytes\).*\[E_IMAGE_CORRUPT\]/);
-      expect(stderr).toMatch(/100000 x 100000 pixels.*not decoded.*\[E_IMAGE_TOO_LARGE\]/);
+      expect(output.stderr).toMatch(/empty \(0 bytes\).*\[E_IMAGE_CORRUPT\]/);
+      expect(output.stderr).toMatch(/100000 x 100000 pixels.*not decoded.*\[E_IMAGE_TOO_LARGE\]/);
     });
 
     it('images smaller than the patch size', async () => {
@@ -132,8 +115,8 @@ describe('denoise-studio', () => {
       await fs.rm(join(broken, weights ?? 'none'));
       const out = join(dir, 'never-denoised');
       expect(await main(['denoise', '--model', broken, '--input', join(dir, 'data'), '--out', out])).toBe(1);
-      expect(stderr).toMatch(/weights file .* is missing/);
-      expect(stderr).toContain('[E_MODEL_CORRUPT]');
+      expect(output.stderr).toMatch(/weights file .* is missing/);
+      expect(output.stderr).toContain('[E_MODEL_CORRUPT]');
       expect(existsSync(out)).toBe(false);
     });
 
@@ -144,15 +127,15 @@ describe('denoise-studio', () => {
       await writeTruncatedJpeg(mixed);
       const out = join(dir, 'mixed-out');
       expect(await main(['denoise', '--model', join(dir, 'model'), '--input', mixed, '--out', out])).toBe(1);
-      expect(stderr).toMatch(/failed: .*truncated\.jpg.*\[E_IMAGE_CORRUPT\]/);
+      expect(output.stderr).toMatch(/failed: .*truncated\.jpg.*\[E_IMAGE_CORRUPT\]/);
       expect((await fs.readdir(out)).sort()).toEqual(['texture-000.png', 'texture-001.png']);
     });
 
     it('an unknown command or flag', async () => {
       expect(await main(['tarin'])).toBe(2);
-      expect(stderr).toContain('unknown command "tarin"');
+      expect(output.stderr).toContain('unknown command "tarin"');
       expect(await main(['eval', '--modle', 'x'])).toBe(2);
-      expect(stderr).toMatch(/Unknown option '--modle'/);
+      expect(output.stderr).toMatch(/Unknown option '--modle'/);
     });
   });
 });

@@ -1,16 +1,15 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../test-support/fixtures';
 import { writeTextureImages } from '../test-support/textures';
 import { kindFlags, parsePairs } from './commands/train';
 import { main } from './main';
+import { captureCliOutput } from '../test-support/capture-output';
 
 /** The autoencoder family's CLI: per-kind train flags, generate, interpolate and compare. */
 let dir: string;
 let data: string;
-let stderr: string;
-let stdout: string;
 
 beforeAll(async () => {
   process.env['DENOISE_BACKEND'] = 'wasm';
@@ -22,23 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await removeTempDir(dir);
 });
-beforeEach(() => {
-  stderr = '';
-  stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
-    stderr += `${args.join(' ')}\n`;
-  });
-  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    stdout += `${args.join(' ')}\n`;
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const output = captureCliOutput();
 
 const quick = ['--batch', '4', '--validate-every', '100', '--steps', '3', '--channels', 'gray'];
 
@@ -69,18 +52,18 @@ describe('train flags of the family', () => {
 
   it('reject contradictions and patches that do not fit a block model, before loading anything', async () => {
     expect(await main(['train', '--data', data, '--out', join(dir, 'x'), '--self-supervised', '--pairs', `${data}:${data}`, ...quick])).toBe(2);
-    expect(stderr).toContain('exclude each other');
+    expect(output.stderr).toContain('exclude each other');
     expect(await main(['train', '--data', data, '--out', join(dir, 'x'), '--kind', 'vae', '--patch', '48', ...quick])).toBe(2);
-    expect(stderr).toContain('--patch must be a multiple of 32');
+    expect(output.stderr).toContain('--patch must be a multiple of 32');
     expect(await main(['train', '--data', data, '--out', join(dir, 'x'), '--kind', 'sparse', '--rho', '2', ...quick])).toBe(2);
-    expect(stderr).toMatch(/"rho" must be a number in/);
+    expect(output.stderr).toMatch(/"rho" must be a number in/);
     expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 
   it('trains a dense AE with its options in meta.json, warning when the code can learn the identity', async () => {
     const out = join(dir, 'ae');
     expect(await main(['train', '--data', data, '--out', out, '--kind', 'ae', '--dense', '--tied', '--latent', '300', '--patch', '16', ...quick])).toBe(0);
-    expect(stderr).toMatch(/warning: The code \(300 code units\) is not smaller than the input \(256 values\)/);
+    expect(output.stderr).toMatch(/warning: The code \(300 code units\) is not smaller than the input \(256 values\)/);
     const meta = JSON.parse(await fs.readFile(join(out, 'meta.json'), 'utf8')) as { spec: unknown; training: { noise: string } };
     expect(meta.spec).toEqual({ kind: 'ae', channels: 1, options: { arch: 'dense', input: 16, latent: 300, activation: 'sigmoid', tied: true, loss: 'mse' } });
     // Kinds other than dae reconstruct by default: no corruption.
@@ -99,18 +82,18 @@ describe('train flags of the family', () => {
 
     const ae = join(dir, 'ae');
     expect(await main(['compare', '--models', `${vae},${ae}`, '--data', data, '--noise', 'gaussian:25'])).toBe(0);
-    const lines = stdout.trim().split('\n');
+    const lines = output.stdout.trim().split('\n');
     expect(lines[0]).toContain('noise gaussian:25, seed 0');
     expect(lines.slice(3).map((l) => l.trim().replace(/^\*/, '').split(/\s+/).slice(0, 3))).toEqual([
       ['vae', 'vae', '4'],
       ['ae', 'ae', '4'],
     ]);
-    stdout = '';
+    output.stdout = '';
     expect(await main(['compare', '--models', `${vae},${ae}`, '--data', data, '--json'])).toBe(0);
-    const json = JSON.parse(stdout) as { rows: { kind: string; psnr: number }[] };
+    const json = JSON.parse(output.stdout) as { rows: { kind: string; psnr: number }[] };
     expect(json.rows.map((r) => r.kind)).toEqual(['vae', 'ae']);
     // A model that cannot generate is refused with the reason.
     expect(await main(['generate', '--model', ae, '--out', join(dir, 'nope')])).toBe(2);
-    expect(stderr).toContain('cannot generate images; train a VAE');
+    expect(output.stderr).toContain('cannot generate images; train a VAE');
   });
 });
