@@ -57,6 +57,17 @@ describe('denoise-studio', () => {
     expect(Number.isFinite(report.psnr) && report.ssim > 0 && report.ssim <= 1).toBe(true);
   });
 
+  it('resumes a run from its folder alone, optionally for longer', async () => {
+    const model = join(dir, 'resumable');
+    expect(await main(['train', '--data', join(dir, 'data'), '--steps', '4', '--out', model, ...tiny])).toBe(0);
+    expect(await main(['train', '--resume', '--out', model, '--steps', '7'])).toBe(0);
+    expect(output.stderr).toMatch(/resumed at step 4/);
+    const meta = JSON.parse(await fs.readFile(join(model, 'meta.json'), 'utf8')) as { training: { steps: number; patchSize: number } };
+    expect(meta.training).toMatchObject({ steps: 7, patchSize: 16 });
+    expect(await main(['train', '--resume', '--out', join(dir, 'data'), '--steps', '7'])).toBe(1);
+    expect(output.stderr).toMatch(/No checkpoint to resume from.*\[E_NOT_FOUND\]/);
+  });
+
   it('refuses to train over an existing model unless asked', async () => {
     expect(await main(['train', '--data', join(dir, 'data'), '--steps', '1', '--out', join(dir, 'model'), ...tiny])).toBe(2);
     expect(output.stderr).toMatch(/already holds a model.*--resume.*--overwrite/);

@@ -5,8 +5,8 @@ import { parseNoiseSpec } from '../../shared/noise';
 import { TRAIN_DEFAULTS, type OptionValue, type TrainConfig, type TrainEvent } from '../../shared/training';
 import { getModelDefinition, listModelKinds } from '../../ml/models/registry';
 import { BLIND_SPOT_DEFAULTS } from '../../ml/train/blind-spot';
-import { runTraining } from '../../ml/train/train-run';
-import { numberArg, parseCommandArgs, requireString } from '../args';
+import { readResumableConfig, runTraining } from '../../ml/train/train-run';
+import { numberArg, parseCommandArgs, requireString, type OptionsSpec } from '../args';
 import { setupBackend } from '../backend-setup';
 import { createProgress, formatDuration } from '../progress';
 
@@ -118,53 +118,26 @@ async function assertOutIsFree(outDir: string, overwrite: boolean): Promise<void
   if (overwrite) await fs.rm(join(outDir, 'checkpoints'), { recursive: true, force: true });
 }
 
-export async function runTrain(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, {
-    help: { type: 'boolean', short: 'h' },
-    data: { type: 'string', multiple: true },
-    kind: { type: 'string', default: 'dae' },
-    noise: { type: 'string' },
-    minutes: { type: 'string' },
-    epochs: { type: 'string' },
-    steps: { type: 'string' },
-    out: { type: 'string' },
-    resume: { type: 'boolean' },
-    overwrite: { type: 'boolean' },
-    size: { type: 'string' },
-    loss: { type: 'string' },
-    opt: { type: 'string', multiple: true },
-    latent: { type: 'string' },
-    lambda: { type: 'string' },
-    rho: { type: 'string' },
-    beta: { type: 'string' },
-    tied: { type: 'boolean' },
-    dense: { type: 'boolean' },
-    conv: { type: 'boolean' },
-    pairs: { type: 'string' },
-    'self-supervised': { type: 'boolean' },
-    'blind-spot': { type: 'string' },
-    channels: { type: 'string', default: 'auto' },
-    patch: { type: 'string' },
-    batch: { type: 'string' },
-    lr: { type: 'string' },
-    schedule: { type: 'string' },
-    seed: { type: 'string' },
-    'val-fraction': { type: 'string' },
-    'validate-every': { type: 'string' },
-    'checkpoint-every': { type: 'string' },
-    patience: { type: 'string' },
-    'no-augment': { type: 'boolean' },
-    'no-recursive': { type: 'boolean' },
-    backend: { type: 'string' },
-    json: { type: 'boolean' },
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  // Everything that can be checked without touching the disk is checked first, so a typo
-  // fails in milliseconds rather than after the dataset has loaded.
-  const outDir = resolve(requireString(values.out, '--out'));
+interface Bounds {
+  minutes: number | undefined;
+  epochs: number | undefined;
+  maxSteps: number | undefined;
+}
+
+/**
+ * A resumed run continues with the settings it was started with (from its newest checkpoint);
+ * only the bounds may be given again, to train for longer.
+ */
+async function savedConfig(outDir: string, bounds: Bounds): Promise<TrainConfig> {
+  const saved = await readResumableConfig(outDir);
+  const given = Object.fromEntries(Object.entries(bounds).filter(([, v]) => v !== undefined));
+  if (Object.keys(given).length === 0) return saved;
+  const { minutes: _m, epochs: _e, maxSteps: _s, ...rest } = saved;
+  return { ...rest, ...given, outDir };
+}
+
+/** A new run's settings from the flags; everything that needs no disk is checked here. */
+function freshConfig(values: TrainValues, outDir: string, bounds: Bounds): TrainConfig {
   const pairs = values.pairs === undefined ? undefined : parsePairs(values.pairs);
   const selfSupervised = values['self-supervised'] ?? false;
   if (pairs && selfSupervised) throw new DenoiseError('E_INVALID_ARGUMENT', '--pairs and --self-supervised exclude each other: pairs have clean targets');
@@ -180,9 +153,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   if (!['gray', 'rgb', 'auto'].includes(channelsArg)) throw new DenoiseError('E_INVALID_ARGUMENT', '--channels must be gray, rgb or auto');
   const schedule = values.schedule ?? TRAIN_DEFAULTS.schedule;
   if (schedule !== 'cosine' && schedule !== 'constant') throw new DenoiseError('E_INVALID_ARGUMENT', '--schedule must be cosine or constant');
-  const minutes = numberArg(values.minutes, '--minutes', { min: 0.01, max: 1e6 });
-  const epochs = numberArg(values.epochs, '--epochs', { min: 0.01, max: 1e6 });
-  const maxSteps = numberArg(values.steps, '--steps', { min: 1, max: 1e9, integer: true });
+  const { minutes, epochs, maxSteps } = bounds;
   if (minutes === undefined && epochs === undefined && maxSteps === undefined) {
     throw new DenoiseError('E_INVALID_ARGUMENT', 'Say how long to train: --minutes M, --epochs E or --steps N');
   }
@@ -218,6 +189,66 @@ export async function runTrain(argv: string[]): Promise<number> {
     throw new DenoiseError('E_INVALID_ARGUMENT', `--patch must be a multiple of ${multiple} for this ${definition.kind} model (it works on ${multiple}-pixel blocks), got ${config.patchSize}`);
   }
   if (!values.json) for (const warning of definition.warnings?.(spec) ?? []) process.stderr.write(`warning: ${warning}\n`);
+  return config;
+}
+
+const TRAIN_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  data: { type: 'string', multiple: true },
+  kind: { type: 'string', default: 'dae' },
+  noise: { type: 'string' },
+  minutes: { type: 'string' },
+  epochs: { type: 'string' },
+  steps: { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'boolean' },
+  overwrite: { type: 'boolean' },
+  size: { type: 'string' },
+  loss: { type: 'string' },
+  opt: { type: 'string', multiple: true },
+  latent: { type: 'string' },
+  lambda: { type: 'string' },
+  rho: { type: 'string' },
+  beta: { type: 'string' },
+  tied: { type: 'boolean' },
+  dense: { type: 'boolean' },
+  conv: { type: 'boolean' },
+  pairs: { type: 'string' },
+  'self-supervised': { type: 'boolean' },
+  'blind-spot': { type: 'string' },
+  channels: { type: 'string', default: 'auto' },
+  patch: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  schedule: { type: 'string' },
+  seed: { type: 'string' },
+  'val-fraction': { type: 'string' },
+  'validate-every': { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  patience: { type: 'string' },
+  'no-augment': { type: 'boolean' },
+  'no-recursive': { type: 'boolean' },
+  backend: { type: 'string' },
+  json: { type: 'boolean' },
+} satisfies OptionsSpec;
+
+type TrainValues = ReturnType<typeof parseCommandArgs<typeof TRAIN_OPTIONS>>['values'];
+
+export async function runTrain(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, TRAIN_OPTIONS);
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  // Everything that can be checked without touching the disk is checked first, so a typo
+  // fails in milliseconds rather than after the dataset has loaded.
+  const outDir = resolve(requireString(values.out, '--out'));
+  const bounds: Bounds = {
+    minutes: numberArg(values.minutes, '--minutes', { min: 0.01, max: 1e6 }),
+    epochs: numberArg(values.epochs, '--epochs', { min: 0.01, max: 1e6 }),
+    maxSteps: numberArg(values.steps, '--steps', { min: 1, max: 1e9, integer: true }),
+  };
+  const config = values.resume ? await savedConfig(outDir, bounds) : freshConfig(values, outDir, bounds);
   if (!values.resume) await assertOutIsFree(outDir, values.overwrite ?? false);
 
   const backend = await setupBackend(values.backend, !values.json);
@@ -271,7 +302,7 @@ export async function runTrain(argv: string[]): Promise<number> {
       process.stderr.write(
         `${result.reason === 'cancelled' ? 'Cancelled' : 'Finished'} (${result.reason}) at step ${result.step} after ${formatDuration(result.elapsedMs)}; ` +
           `validation PSNR ${m['val_psnr']?.toFixed(2) ?? '?'} dB, SSIM ${m['val_ssim']?.toFixed(4) ?? '?'}\nModel saved to ${result.modelDir}\n` +
-          (result.reason === 'cancelled' ? `Continue with: denoise-studio train --resume --out ${result.modelDir} ...same options\n` : ''),
+          (result.reason === 'cancelled' ? `Continue with: denoise-studio train --resume --out ${result.modelDir} (add --minutes, --epochs or --steps to train for longer)\n` : ''),
       );
     }
     return result.reason === 'cancelled' ? 130 : 0;
