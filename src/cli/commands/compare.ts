@@ -42,6 +42,7 @@ export async function runCompare(argv: string[]): Promise<number> {
   const backend = await setupBackend(values.backend, !values.json);
   const report = await compareModels(models, dataDir, {
     backend: backend.active,
+    gpu: backend.isGpu,
     noise,
     seed,
     recursive: values.recursive ?? false,

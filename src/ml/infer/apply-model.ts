@@ -57,7 +57,7 @@ export async function applyModel(model: Model, image: FloatImage, options: Apply
     return { ...image, data };
   }
   if (image.channels === 1 && channels === 3) return rgbToGray(await applyModel(model, grayToRgb(image), options), image);
-  const tileSize = options.tileSize ?? chooseTileSize({ backend: options.backend, channels });
+  const tileSize = options.tileSize ?? chooseTileSize({ channels });
   const runTiles = async (batch: Float32Array, n: number, h: number, w: number, c: number): Promise<Float32Array> => {
     const out = tf.tidy(() => model.predict(tf.tensor4d(batch, [n, h, w, c])));
     try {

@@ -99,19 +99,17 @@ describe('blend weights', () => {
 });
 
 describe('chooseTileSize', () => {
-  it('uses 512 by default on CPU, wasm and GPU backends', () => {
-    expect(chooseTileSize({ backend: 'cpu', channels: 3 })).toBe(512);
-    expect(chooseTileSize({ backend: 'wasm', channels: 1 })).toBe(512);
-    expect(chooseTileSize({ backend: 'webgpu', channels: 3 })).toBe(512);
-    expect(chooseTileSize({ backend: 'tensorflow', channels: 3 })).toBe(512);
+  it('uses 512 by default, gray or colour', () => {
+    expect(chooseTileSize({ channels: 3 })).toBe(512);
+    expect(chooseTileSize({ channels: 1 })).toBe(512);
   });
 
   it('shrinks to fit the memory budget, in steps of 64 and never below 64', () => {
-    const t = chooseTileSize({ backend: 'webgpu', channels: 3, availableBytes: 256 * 2 ** 20, tileBatch: 4 });
+    const t = chooseTileSize({ channels: 3, availableBytes: 256 * 2 ** 20, tileBatch: 4 });
     expect(t).toBeLessThan(512);
     expect(t % 64).toBe(0);
     expect(4 * t * t * 4 * (64 * 4 + 6)).toBeLessThanOrEqual(128 * 2 ** 20);
-    expect(chooseTileSize({ backend: 'cpu', channels: 1, availableBytes: 1000 })).toBe(64);
-    expect(chooseTileSize({ backend: 'cpu', channels: 1, availableBytes: 2 ** 40 })).toBe(512);
+    expect(chooseTileSize({ channels: 1, availableBytes: 1000 })).toBe(64);
+    expect(chooseTileSize({ channels: 1, availableBytes: 2 ** 40 })).toBe(512);
   });
 });

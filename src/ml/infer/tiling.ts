@@ -198,8 +198,6 @@ export function tileProfiles(plan: TilePlan): TileProfiles {
 }
 
 export interface TileSizeOptions {
-  /** tfjs backend name ('cpu', 'wasm', 'tensorflow', 'webgl', 'webgpu', ...). */
-  backend: string;
   channels: 1 | 3;
   /** Memory the tile batch may use; when given, the tile shrinks to fit half of it. */
   availableBytes?: number;

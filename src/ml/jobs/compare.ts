@@ -32,6 +32,7 @@ export interface CompareReport {
 
 export interface CompareOptions {
   backend: string;
+  gpu?: boolean;
   noise: NoiseSpec;
   seed: number;
   recursive?: boolean;
@@ -52,6 +53,7 @@ export async function compareModels(modelDirs: readonly string[], dataDir: strin
     try {
       const report = await evaluateModel(model, dataDir, {
         backend: options.backend,
+        gpu: options.gpu ?? false,
         noise: options.noise,
         seed: options.seed,
         ...(options.recursive === undefined ? {} : { recursive: options.recursive }),
