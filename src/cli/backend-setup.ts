@@ -1,6 +1,6 @@
 import { DenoiseError } from '../shared/errors';
 import { initBackend } from '../ml/backend';
-import { isBackendName, type BackendReport } from '../ml/backend/types';
+import { isBackendName, type BackendReport } from '../shared/backend';
 
 /** Picks the compute backend for a command (the --backend flag wins over DENOISE_BACKEND). */
 export async function setupBackend(flag: string | undefined, announce: boolean): Promise<BackendReport> {

@@ -1,5 +1,6 @@
 import type { ErrorInfo, Result } from './errors';
 import type { NoiseSpec } from './noise';
+import type { BackendChoice, BackendReport } from './backend';
 import type { OptionValue, TrainEvent } from './training';
 
 /**
@@ -17,17 +18,6 @@ export interface ImageRef {
   height: number;
 }
 
-export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
-
-export interface BackendInfo {
-  active: string;
-  isGpu: boolean;
-  threads: number;
-  forced: boolean;
-  simd?: boolean;
-  skipped: { backend: string; reason: string }[];
-}
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
@@ -187,7 +177,7 @@ export interface InvokeMap {
   'app:info': { request: null; response: AppInfo };
   'settings:get': { request: null; response: Settings };
   'settings:set': { request: Partial<Settings>; response: Settings };
-  'backend:report': { request: { refresh: boolean }; response: BackendInfo };
+  'backend:report': { request: { refresh: boolean }; response: BackendReport };
   'kinds:list': { request: null; response: KindInfo[] };
   'fs:list': { request: { path: string | null }; response: DirListing };
   'dialog:open': { request: { what: 'folder' | 'images' }; response: string[] };

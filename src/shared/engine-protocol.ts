@@ -1,5 +1,4 @@
 import type {
-  BackendInfo,
   CompareRow,
   ExportFormat,
   KindInfo,
@@ -7,6 +6,7 @@ import type {
   ModelList,
   SkippedInfo,
 } from './contract';
+import type { BackendReport } from './backend';
 import type { ErrorInfo, Result } from './errors';
 import type { NoiseSpec } from './noise';
 import type { TrainConfig, TrainEvent } from './training';
@@ -44,7 +44,7 @@ export interface ScanResult {
 }
 
 export interface EngineMethods {
-  backend: { params: { refresh: boolean }; result: BackendInfo };
+  backend: { params: { refresh: boolean }; result: BackendReport };
   kinds: { params: null; result: KindInfo[] };
   scan: { params: { path: string; recursive: boolean }; result: ScanResult };
   thumbnail: { params: { file: string; size: number }; result: EncodedImage };

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDenoiseError } from '../../shared/errors';
 import { initBackend } from './init-backend';
-import { BACKEND_ORDER } from './types';
+import { BACKEND_ORDER } from '../../shared/backend';
 
 // Neither native package can install here (their installer downloads libtensorflow), which
 // is exactly the situation the fallback order exists for.

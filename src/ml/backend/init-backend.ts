@@ -13,7 +13,7 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { availableParallelism } from 'node:os';
 import { DenoiseError } from '../../shared/errors';
 import { runSmokeTest } from './smoke-test';
-import { BACKEND_ORDER, isBackendName, type BackendName, type BackendReport, type SkippedBackend } from './types';
+import { BACKEND_ORDER, isBackendName, type BackendName, type BackendReport, type SkippedBackend } from '../../shared/backend';
 import { registerWasmKernels, WASM_CUSTOM_KERNELS } from './wasm-kernels';
 import { resolveWasmDir } from './wasm-paths';
 import { MAX_WASM_THREADS, prepareWasmThreads, unrefWasmThreads } from './wasm-threads';

@@ -2,13 +2,13 @@ import { promises as fs } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
-import type { BackendInfo, KindInfo, ModelInfo, ModelList, SkippedInfo } from '../../shared/contract';
+import type { KindInfo, ModelInfo, ModelList, SkippedInfo } from '../../shared/contract';
 import type { EncodedImage, EngineJobEvent, EngineMessage, EngineMethod, EngineMethods, EngineParams, EngineResult, ScannedImage } from '../../shared/engine-protocol';
 import { isEngineRequest } from '../../shared/engine-protocol';
 import { DenoiseError, toErrorInfo } from '../../shared/errors';
 import type { TrainConfig } from '../../shared/training';
 import { initBackend } from '../backend';
-import type { BackendReport } from '../backend/types';
+import type { BackendReport } from '../../shared/backend';
 import { corrupt } from '../data/corruption';
 import { assertWithinPixelLimit, decodeImage, DEFAULT_MAX_PIXELS, readImageInfo } from '../data/decode-image';
 import { encodeImage, encodeImageToBuffer } from '../data/encode-image';
@@ -44,17 +44,6 @@ interface Job {
 
 const THUMB_MAX_PIXELS = DEFAULT_MAX_PIXELS;
 const MODEL_NAME = /^[\w][\w .()-]{0,63}$/;
-
-export function toBackendInfo(report: BackendReport): BackendInfo {
-  return {
-    active: report.active,
-    isGpu: report.isGpu,
-    threads: report.threads,
-    forced: report.forced,
-    ...(report.simd === undefined ? {} : { simd: report.simd }),
-    skipped: report.skipped.map((s) => ({ backend: s.backend, reason: s.reason })),
-  };
-}
 
 /** Display encoding of a float image: 8-bit PNG. */
 async function png(image: FloatImage): Promise<EncodedImage> {
@@ -208,7 +197,7 @@ export function createEngineService(post: (message: EngineMessage) => void): { h
         backend = null;
         kinds = null;
       }
-      return toBackendInfo(await ensureBackend());
+      return ensureBackend();
     },
 
     kinds: async () => kindList(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { BACKEND_CHOICES, type Channel, type RequestOf } from '../../../shared/contract';
+import { BACKEND_CHOICES } from '../../../shared/backend';
+import type { Channel, RequestOf } from '../../../shared/contract';
 import type { NoiseSpec } from '../../../shared/noise';
 
 /**

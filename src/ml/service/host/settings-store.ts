@@ -2,7 +2,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { BACKEND_CHOICES, type Settings } from '../../../shared/contract';
+import { BACKEND_CHOICES } from '../../../shared/backend';
+import type { Settings } from '../../../shared/contract';
 import { writeFileAtomic } from '../../store/atomic-write';
 
 /**

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { AppInfo, BackendInfo, KindInfo, Settings } from '../../../shared/contract';
+import type { BackendReport } from '../../../shared/backend';
+import type { AppInfo, KindInfo, Settings } from '../../../shared/contract';
 import { call, subscribe } from '../api';
 import { humanize, type HumanError } from '../api/errors';
 import { useNoticeStore } from './notices';
@@ -27,7 +28,7 @@ export const useAppStore = defineStore('app', () => {
   const view = ref<ViewName>(viewFromHash());
   const info = ref<AppInfo | null>(null);
   const settings = ref<Settings | null>(null);
-  const backend = ref<BackendInfo | null>(null);
+  const backend = ref<BackendReport | null>(null);
   const backendError = ref<HumanError | null>(null);
   const backendLoading = ref(false);
   const kinds = ref<KindInfo[]>([]);

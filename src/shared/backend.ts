@@ -1,3 +1,8 @@
+/**
+ * The compute backends and the report of which one the engine chose. Shared because the report
+ * travels whole from the engine to the CLI, the app's badge and the Settings view.
+ */
+
 /** The compute backends the engine can run on, best first. */
 export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
@@ -32,3 +37,7 @@ export interface BackendReport {
   notes?: string[];
   smokeTestMs: number;
 }
+
+/** What the user may pick in Settings (or DENOISE_BACKEND): a backend, or let the engine choose. */
+export type BackendChoice = 'auto' | BackendName;
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', ...BACKEND_ORDER];
