@@ -41,7 +41,11 @@ export default tseslint.config(
   ]),
   zone(['src/ml/**'], [
     forbid(['electron', 'vue', 'pinia'], 'The engine runs outside Electron (utilityProcess, CLI, tests).'),
-    forbid(['**/main/**', '**/renderer/**', '**/cli/**', '**/preload/**', '**/server/**'], 'The engine depends only on src/shared.'),
+    forbid(['**/main/**', '**/renderer/**', '**/cli/**', '**/preload/**', '**/server/**', '**/host/**'], 'The engine depends only on src/shared.'),
+  ]),
+  zone(['src/host/**'], [
+    forbid(['@tensorflow/*', 'sharp', 'electron', 'vue', 'pinia'], 'src/host runs in Electron main and the web server: no tfjs or sharp (the engine process owns them), no Electron (the web server has none).'),
+    forbid(['**/ml/*', '!**/ml/store', '**/ml/store/*', '!**/ml/store/atomic-write', '**/main/**', '**/renderer/**', '**/cli/**', '**/preload/**', '**/server/**'], 'src/host reaches the engine through the engine protocol only (it may share the atomic file writer).'),
   ]),
   zone(['src/main/**'], [
     forbid(['@tensorflow/*', 'sharp'], 'The main process never loads tfjs or sharp: a blocked main process freezes the app.'),
@@ -49,11 +53,11 @@ export default tseslint.config(
   ]),
   zone(['src/preload/**'], [
     forbid(['@tensorflow/*', 'sharp', 'node:*'], 'The preload is sandboxed: Electron APIs and the shared contract only.'),
-    forbid(['**/ml/**', '**/main/**', '**/renderer/**', '**/cli/**'], 'The preload builds the api from src/shared only.'),
+    forbid(['**/ml/**', '**/main/**', '**/renderer/**', '**/cli/**', '**/host/**'], 'The preload builds the api from src/shared only.'),
   ]),
   zone(['src/renderer/**'], [
     forbid(['node:*', 'electron', '@tensorflow/*', 'sharp'], 'The renderer is a sandboxed web page.'),
-    forbid(['**/ml/**', '**/main/**', '**/cli/**', '**/preload/index*', '**/server/**'], 'The renderer reaches the engine through window.api only.'),
+    forbid(['**/ml/**', '**/main/**', '**/cli/**', '**/preload/index*', '**/server/**', '**/host/**'], 'The renderer reaches the engine through window.api only.'),
   ]),
   zone(['src/cli/**', 'src/server/**'], [
     forbid(['electron', 'vue', 'pinia'], 'The CLI and web server run under plain Node.'),

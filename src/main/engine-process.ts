@@ -1,6 +1,6 @@
 import { utilityProcess } from 'electron';
 import type { EngineMessage, EngineRequest } from '../shared/engine-protocol';
-import type { EngineProcess } from '../ml/service/engine-client';
+import type { EngineProcess } from '../host/engine-client';
 import engineEntry from '../ml/service/engine-main?modulePath';
 
 /**

@@ -1,6 +1,6 @@
 import { BrowserWindow, ipcMain, type WebContents } from 'electron';
 import { CHANNELS } from '../shared/contract';
-import type { AppHost } from '../ml/service/host/app-host';
+import type { AppHost } from '../host/app-host';
 import { isTrustedSender } from './security/ipc-guard';
 
 /**

@@ -41,7 +41,7 @@ function loadedPackages(entry: string): { packages: Map<string, string>; files: 
 }
 
 describe('process zones', () => {
-  for (const entry of ['src/main/index.ts', 'src/server/web-server.ts', 'src/preload/index.ts']) {
+  for (const entry of ['src/main/index.ts', 'src/server/web-server.ts', 'src/host/app-host.ts', 'src/preload/index.ts']) {
     it(`${entry} never loads tfjs or sharp, even indirectly`, () => {
       const { packages, files } = loadedPackages(join(ROOT, entry));
       expect(files.size).toBeGreaterThan(1);

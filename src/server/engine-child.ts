@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { EngineMessage } from '../shared/engine-protocol';
-import type { EngineProcess } from '../ml/service/engine-client';
+import type { EngineProcess } from '../host/engine-client';
 
 /**
  * The web mode's engine: a Node child process running the same entry as Electron's

@@ -1,11 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { EngineMessage, EngineRequest } from '../shared/engine-protocol';
-import type { EngineProcess } from '../ml/service/engine-client';
+import type { EngineProcess } from '../host/engine-client';
 import { startWebServer, type WebServer } from './web-server';
 
 /**
@@ -89,6 +91,8 @@ beforeAll(async () => {
   mkdirSync(join(root, 'photos'), { recursive: true });
   mkdirSync(renderer);
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>t</title>');
+  mkdirSync(join(renderer, 'assets'));
+  writeFileSync(join(renderer, 'assets', 'app.js'), 'export {};');
   writeFileSync(join(dir, 'secret.txt'), 'secret');
   server = await startWebServer({ port: 0, root, dataHome: join(dir, 'home'), rendererDir: renderer, version: 'test', spawnEngine: fakeEngine });
   cookie = `ds_token_${server.port}=${server.token}`;
@@ -163,6 +167,30 @@ describe('web server', () => {
     expect(await closed).toBe(1008);
   });
 
+  it('answers a folder of the bundle with 404, not a 500', async () => {
+    const res = await http('/assets', { headers: { cookie } });
+    expect(res.status).toBe(404);
+    expect((await http('/assets/', { headers: { cookie } })).status).toBe(404);
+    expect((await http('/assets/app.js', { headers: { cookie } })).status).toBe(200);
+  });
+
+  it('refuses an upload whose path runs through an uploaded file or onto a folder (409), naming no server path', async () => {
+    const batch = 'c'.repeat(32);
+    const post = (path: string): Promise<Reply> =>
+      http(`/upload?batch=${batch}&path=${encodeURIComponent(path)}`, { method: 'POST', headers: { cookie, origin: origin(), 'content-length': '3' }, body: 'abc' });
+    expect((await post('set/a.png')).status).toBe(200);
+    expect((await post('set/b.png/c.png')).status).toBe(200);
+    for (const path of ['set/a.png/b.png', 'set/a.png/deeper/c.png', 'set/b.png']) {
+      const res = await post(path);
+      expect(res.status, path).toBe(409);
+      expect(res.body, path).not.toContain(dir);
+      expect(res.body, path).not.toMatch(/(^|\s)\//);
+      expect(res.body, path).toContain(path.split('/').slice(0, 2).join('/'));
+    }
+    // The upload that was in the way is untouched.
+    expect(readFileSync(join(dir, 'home', 'uploads', batch, 'set', 'a.png'), 'utf8')).toBe('abc');
+  });
+
   it('accepts uploads of images only, into the data folder, and only from our origin', async () => {
     const batch = 'b'.repeat(32);
     const post = (path: string, headers: Record<string, string> = { origin: origin() }): Promise<Reply> =>
@@ -177,5 +205,150 @@ describe('web server', () => {
     expect(uploaded).toBe(join(dir, 'home', 'uploads', batch));
     expect(readFileSync(join(uploaded, 'set', 'a.png'), 'utf8')).toBe('abc');
     expect(existsSync(join(dir, 'evil.png'))).toBe(false);
+  });
+});
+
+/**
+ * Hostile clients over raw TCP. A crash here would take the whole server (and any training in
+ * it) down, so every case ends by checking the server still answers. Errors thrown from socket
+ * events surface as uncaught exceptions, which the test records and asserts there were none.
+ */
+describe('web server under hostile clients', () => {
+  const uncaught: unknown[] = [];
+  const record = (err: unknown): void => {
+    uncaught.push(err);
+  };
+  beforeAll(() => {
+    process.on('uncaughtException', record);
+  });
+  afterAll(() => {
+    process.off('uncaughtException', record);
+  });
+  beforeEach(() => {
+    uncaught.length = 0;
+  });
+
+  /** A raw TCP connection; `received` collects every byte the server sent. */
+  function connect(): Promise<{ sock: Socket; received: () => Buffer; closed: Promise<void> }> {
+    return new Promise((resolve, reject) => {
+      const sock = netConnect({ host: '127.0.0.1', port: server.port });
+      const chunks: Buffer[] = [];
+      sock.on('data', (d: Buffer) => chunks.push(d));
+      sock.on('error', () => undefined);
+      const closed = new Promise<void>((r) => sock.once('close', () => r()));
+      sock.once('connect', () => resolve({ sock, received: () => Buffer.concat(chunks), closed }));
+      sock.once('error', reject);
+    });
+  }
+
+  function upgradeRequest(headers: Record<string, string>): string {
+    const lines = [
+      'GET /ws HTTP/1.1',
+      `Host: 127.0.0.1:${server.port}`,
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+      'Sec-WebSocket-Version: 13',
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
+    return `${lines.join('\r\n')}\r\n\r\n`;
+  }
+
+  async function until(check: () => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+    if (!check()) throw new Error(`timed out waiting for ${what}`);
+  }
+
+  /** A client frame: FIN, RSV bits and opcode in the first byte; masked unless told not to. */
+  function frame(first: number, payload: Buffer, options: { mask?: boolean; declaredLength?: number } = {}): Buffer {
+    const mask = options.mask ?? true;
+    const length = options.declaredLength ?? payload.length;
+    const head: number[] = [first];
+    if (length < 126) head.push((mask ? 0x80 : 0) | length);
+    else {
+      head.push((mask ? 0x80 : 0) | 127);
+      const big = Buffer.alloc(8);
+      big.writeBigUInt64BE(BigInt(length));
+      head.push(...big);
+    }
+    const key = randomBytes(4);
+    const body = mask ? Buffer.from(payload.map((b, i) => b ^ (key[i % 4] as number))) : payload;
+    return Buffer.concat([Buffer.from(head), mask ? key : Buffer.alloc(0), body]);
+  }
+
+  async function stillServes(): Promise<void> {
+    expect(uncaught).toEqual([]);
+    expect((await http('/', { headers: { cookie } })).status).toBe(200);
+    const ws = await socket({ cookie, origin: origin() });
+    try {
+      expect(await call(ws, 1, 'fs:list', { path: null })).toMatchObject({ ok: true });
+    } finally {
+      ws.close();
+    }
+  }
+
+  it('survives a client that resets the connection after a refused upgrade', async () => {
+    for (const headers of [{ Origin: origin() }, { Origin: 'http://evil.example', Cookie: cookie }]) {
+      for (let i = 0; i < 5; i++) {
+        const { sock, closed } = await connect();
+        sock.write(upgradeRequest(headers));
+        // Resetting at once races the server's refusal; a short wait lets the refusal be written first.
+        if (i % 2 === 1) await new Promise((r) => setTimeout(r, 5));
+        sock.resetAndDestroy();
+        await closed;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    await stillServes();
+  });
+
+  it('refuses an upgrade without the token with a plain 401', async () => {
+    const { sock, received, closed } = await connect();
+    sock.write(upgradeRequest({ Origin: origin() }));
+    await closed;
+    expect(received().toString()).toMatch(/^HTTP\/1\.1 401 /);
+    sock.destroy();
+  });
+
+  const badFrames: { name: string; bytes: () => Buffer; code: number }[] = [
+    { name: 'oversized', bytes: () => frame(0x81, Buffer.from('x'.repeat(16)), { declaredLength: 64 * 1024 * 1024 }), code: 1009 },
+    { name: 'invalid UTF-8', bytes: () => frame(0x81, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), code: 1007 },
+    { name: 'unmasked', bytes: () => frame(0x81, Buffer.from('{}'), { mask: false }), code: 1002 },
+    { name: 'bad opcode', bytes: () => frame(0x83, Buffer.from('{}')), code: 1002 },
+    { name: 'RSV1 set', bytes: () => frame(0xc1, Buffer.from('{}')), code: 1002 },
+    { name: 'RSV2 and RSV3 set', bytes: () => frame(0xb1, Buffer.from('{}')), code: 1002 },
+    { name: 'fragmented ping', bytes: () => frame(0x09, Buffer.from('p')), code: 1002 },
+    { name: 'continuation with nothing to continue', bytes: () => frame(0x80, Buffer.from('{}')), code: 1002 },
+  ];
+
+  for (const bad of badFrames) {
+    it(`closes a socket that sends a malformed frame (${bad.name}) and keeps serving`, async () => {
+      const { sock, received, closed } = await connect();
+      sock.write(upgradeRequest({ Origin: origin(), Cookie: cookie }));
+      await until(() => received().includes('\r\n\r\n'), 'the upgrade reply');
+      const reply = received();
+      expect(reply.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
+      const headerEnd = reply.indexOf('\r\n\r\n') + 4;
+      sock.write(bad.bytes());
+      // The server answers with a close frame (0x88) carrying the protocol error's code.
+      await until(() => received().length >= headerEnd + 4, 'a close frame');
+      const close = received().subarray(headerEnd);
+      expect(close[0]).toBe(0x88);
+      expect(close.readUInt16BE(2)).toBe(bad.code);
+      sock.destroy();
+      await closed;
+      await stillServes();
+    });
+  }
+
+  it('survives a client that resets an authenticated socket mid-frame', async () => {
+    const { sock, received, closed } = await connect();
+    sock.write(upgradeRequest({ Origin: origin(), Cookie: cookie }));
+    await until(() => received().includes('\r\n\r\n'), 'the upgrade reply');
+    sock.write(frame(0x81, Buffer.from('{"id":1,"channel":"fs:list","request":{"path":null}}')).subarray(0, 10));
+    sock.resetAndDestroy();
+    await closed;
+    await new Promise((r) => setTimeout(r, 50));
+    await stillServes();
   });
 });

@@ -6,10 +6,10 @@ import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { EventMap, EventName } from '../shared/contract';
-import type { EngineProcess } from '../ml/service/engine-client';
-import { createAppHost, type AppHost } from '../ml/service/host/app-host';
-import { contentTypeOf, resolveBundleFile } from '../ml/service/host/bundle-files';
-import { newMediaId, parseMediaPath, type MediaKind } from '../ml/service/host/media-store';
+import type { EngineProcess } from '../host/engine-client';
+import { createAppHost, type AppHost } from '../host/app-host';
+import { contentTypeOf, resolveBundleFile } from '../host/bundle-files';
+import { newMediaId, parseMediaPath, type MediaKind } from '../host/media-store';
 import { authorize, cookieName, newToken, type AuthPolicy } from './auth';
 import { buildCsp } from '../shared/csp';
 

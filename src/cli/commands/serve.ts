@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DenoiseError } from '../../shared/errors';
-import { defaultDataHome } from '../../ml/service/host/settings-store';
+import { defaultDataHome } from '../../host/settings-store';
 import { ENGINE_VERSION } from '../../ml/version';
 import { spawnChildEngine } from '../../server/engine-child';
 import { startWebServer } from '../../server/web-server';

@@ -1,2 +1,2 @@
 // The app:// path check lives with the host code because the web server serves the same bundle.
-export { contentTypeOf, resolveBundleFile } from '../../ml/service/host/bundle-files';
+export { contentTypeOf, resolveBundleFile } from '../../host/bundle-files';

@@ -1,4 +1,4 @@
-import { parseMediaPath, type MediaKind } from '../../ml/service/host/media-store';
+import { parseMediaPath, type MediaKind } from '../../host/media-store';
 import { parseUrl } from '../security/origin';
 
 /** media://KIND/ID -> { kind, id }, or null for anything else (paths, traversal, other schemes). */

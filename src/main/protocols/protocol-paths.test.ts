@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaStore } from '../../ml/service/host/media-store';
-import { RootGuard } from '../../ml/service/host/root-guard';
+import { MediaStore } from '../../host/media-store';
+import { RootGuard } from '../../host/root-guard';
 import { resolveBundleFile } from './bundle-path';
 import { mediaUrl, parseMediaUrl } from './media-url';
 

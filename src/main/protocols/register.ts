@@ -1,6 +1,6 @@
 import { protocol, type Session } from 'electron';
 import { readFile } from 'node:fs/promises';
-import type { MediaStore } from '../../ml/service/host/media-store';
+import type { MediaStore } from '../../host/media-store';
 import { PRODUCTION_CSP } from '../security/csp';
 import { contentTypeOf, resolveBundleFile } from './bundle-path';
 import { parseMediaUrl } from './media-url';

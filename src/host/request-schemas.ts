@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { BACKEND_CHOICES } from '../../../shared/backend';
-import type { Channel, RequestOf } from '../../../shared/contract';
-import type { NoiseSpec } from '../../../shared/noise';
+import { BACKEND_CHOICES } from '../shared/backend';
+import type { Channel, RequestOf } from '../shared/contract';
+import type { NoiseSpec } from '../shared/noise';
 
 /**
  * Run-time schemas for every request that enters a host (Electron main over IPC, the web

@@ -1,5 +1,5 @@
-import type { EngineJobEvent, EngineMessage, EngineMethod, EngineParams, EngineRequest, EngineResult } from '../../shared/engine-protocol';
-import { DenoiseError, type ErrorInfo } from '../../shared/errors';
+import type { EngineJobEvent, EngineMessage, EngineMethod, EngineParams, EngineRequest, EngineResult } from '../shared/engine-protocol';
+import { DenoiseError, type ErrorInfo } from '../shared/errors';
 
 /**
  * The host's handle on the engine process (Electron main and the web server both use it; it

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import type { ImageRef } from '../../../shared/contract';
-import type { EncodedImage } from '../../../shared/engine-protocol';
-import { DenoiseError } from '../../../shared/errors';
+import type { ImageRef } from '../shared/contract';
+import type { EncodedImage } from '../shared/engine-protocol';
+import { DenoiseError } from '../shared/errors';
 
 /**
  * What the renderer may load as an image, by unguessable id only: it never names a path.

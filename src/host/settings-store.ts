@@ -2,9 +2,9 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { BACKEND_CHOICES } from '../../../shared/backend';
-import type { Settings } from '../../../shared/contract';
-import { writeFileAtomic } from '../../store/atomic-write';
+import { BACKEND_CHOICES } from '../shared/backend';
+import type { Settings } from '../shared/contract';
+import { writeFileAtomic } from '../ml/store/atomic-write';
 
 /**
  * The user's settings as one JSON file in the app's data folder, shared by the desktop app and

@@ -11,12 +11,12 @@ import type {
   RequestOf,
   ResponseOf,
   Settings,
-} from '../../../shared/contract';
-import { isChannel } from '../../../shared/contract';
-import type { EngineJobEvent } from '../../../shared/engine-protocol';
-import { DenoiseError, toErrorInfo, type Result } from '../../../shared/errors';
-import { TRAIN_DEFAULTS, type TrainConfig } from '../../../shared/training';
-import { EngineClient, type EngineProcess } from '../engine-client';
+} from '../shared/contract';
+import { isChannel } from '../shared/contract';
+import type { EngineJobEvent } from '../shared/engine-protocol';
+import { DenoiseError, toErrorInfo, type Result } from '../shared/errors';
+import { TRAIN_DEFAULTS, type TrainConfig } from '../shared/training';
+import { EngineClient, type EngineProcess } from './engine-client';
 import { MediaStore, type MediaKind } from './media-store';
 import { parseRequest } from './request-schemas';
 import { RootGuard } from './root-guard';

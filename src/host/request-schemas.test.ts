@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHANNELS } from '../../../shared/contract';
+import { CHANNELS } from '../shared/contract';
 import { parseRequest, REQUEST_SCHEMAS } from './request-schemas';
 
 const train = {

@@ -1,6 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { DenoiseError } from '../../../shared/errors';
+import { DenoiseError } from '../shared/errors';
 
 /**
  * Which folders a host lets the UI touch: fixed roots (the web mode's --root or home, the app's

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { EngineMessage, EngineRequest } from '../../shared/engine-protocol';
+import type { EngineMessage, EngineRequest } from '../shared/engine-protocol';
 import { EngineClient, type EngineProcess } from './engine-client';
 
 /** A scripted engine process: replies come from `respond`, exits are triggered by the test. */
