@@ -302,6 +302,22 @@ describe('web server under hostile clients', () => {
     await stillServes();
   });
 
+  it('survives clients that reset mid-request and mid-upload', async () => {
+    for (let i = 0; i < 6; i++) {
+      const { sock, closed } = await connect();
+      const upload = i % 2 === 1;
+      const head = upload
+        ? `POST /upload?batch=${'d'.repeat(32)}&path=set/${i}.png HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nOrigin: ${origin()}\r\nCookie: ${cookie}\r\nContent-Length: 100000\r\n\r\nabc`
+        : `GET /assets/app.js HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nCookie: ${cookie}\r\n\r\n`;
+      sock.write(head);
+      if (i >= 2) await new Promise((r) => setTimeout(r, 10));
+      sock.resetAndDestroy();
+      await closed;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    await stillServes();
+  });
+
   it('refuses an upgrade without the token with a plain 401', async () => {
     const { sock, received, closed } = await connect();
     sock.write(upgradeRequest({ Origin: origin() }));

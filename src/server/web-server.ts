@@ -40,6 +40,12 @@ export interface WebServer {
 }
 
 const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+/**
+ * The largest socket message: requests are JSON (paths, settings, a training config), never
+ * image bytes, which travel over HTTP. 1 MiB holds thousands of paths; ws's default (100 MiB)
+ * would let one client make the server buffer that much per frame.
+ */
+const MAX_SOCKET_MESSAGE_BYTES = 1024 * 1024;
 const UPLOAD_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.avif', '.tif', '.tiff']);
 const socketMessage = z.object({ id: z.number().int().nonnegative(), channel: z.string().max(64), request: z.unknown() }).strict();
 
@@ -98,7 +104,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const serveStatic = async (res: ServerResponse, pathname: string): Promise<void> => {
     const file = await resolveBundleFile(options.rendererDir, pathname);
-    if (!file) return send(res, 404, 'Not found');
+    // A folder of the bundle (/assets) resolves too; only plain files are served.
+    if (!file || !(await fs.stat(file)).isFile()) return send(res, 404, 'Not found');
     const html = extname(file) === '.html';
     send(res, 200, new Uint8Array(await fs.readFile(file)), { 'content-type': contentTypeOf(file), 'cache-control': html ? 'no-store' : 'max-age=3600' });
   };
@@ -125,7 +132,17 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (!(declared >= 0) || declared > MAX_UPLOAD_BYTES) return send(res, 413, 'File too large or without a length');
     const dir = join(uploadsRoot, batch);
     const target = join(dir, rel);
-    await fs.mkdir(join(target, '..'), { recursive: true });
+    // An earlier upload may be in the way: a file where this one needs a folder (a.png, then
+    // a.png/b.png) or a folder where it needs a file. Answer with the client's own relative
+    // path, never the server's absolute one.
+    const inTheWay = (): void => send(res, 409, `Cannot upload ${rel}: an earlier upload of this batch is in the way (a file where a folder is needed, or the other way round)`);
+    try {
+      await fs.mkdir(join(target, '..'), { recursive: true });
+    } catch (err) {
+      if (['EEXIST', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return inTheWay();
+      throw err;
+    }
+    if ((await fs.stat(target).catch(() => undefined))?.isDirectory()) return inTheWay();
     const temp = `${target}.tmp-${newMediaId().slice(0, 8)}`;
     let received = 0;
     req.on('data', (chunk: Buffer) => {
@@ -160,13 +177,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return serveStatic(res, url.pathname);
     };
     work().catch((err: unknown) => {
-      if (!res.headersSent) send(res, 500, `Internal error: ${(err as Error).message}`);
+      // The details (with server paths) go to the server's log, not to the client.
+      process.stderr.write(`web server: ${req.method ?? '?'} ${url.pathname} failed: ${(err as Error).stack ?? String(err)}\n`);
+      if (!res.headersSent) send(res, 500, 'Internal error');
       else res.destroy();
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
+    // Node hands the raw socket over without an 'error' listener: a client that resets the
+    // connection would otherwise throw ECONNRESET out of the server and kill it.
+    socket.on('error', () => socket.destroy());
     const decision = authorize(req, policy, { requireOrigin: true });
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!decision.ok || url.pathname !== '/ws') {
@@ -177,6 +199,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
+      // A malformed frame (oversized, bad UTF-8, unmasked, bad opcode, RSV bits) is an 'error'
+      // on this socket; ws has already answered it with a close frame carrying the protocol
+      // code and will drop the connection. Without a listener the error would kill the server.
+      ws.on('error', () => undefined);
       ws.on('message', (data, isBinary) => {
         if (isBinary) return ws.close(1003, 'text only');
         let parsed: z.infer<typeof socketMessage>;
@@ -187,9 +213,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         } catch {
           return ws.close(1008, 'malformed message');
         }
-        void host.dispatch(parsed.channel, parsed.request).then((result) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: parsed.id, result }));
-        });
+        host
+          .dispatch(parsed.channel, parsed.request)
+          .then((result) => {
+            if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: parsed.id, result }));
+          })
+          // dispatch turns handler errors into results; anything else is a bug, logged, not fatal.
+          .catch((err: unknown) => process.stderr.write(`web server: ${parsed.channel} failed: ${(err as Error).stack ?? String(err)}\n`));
       });
     });
   });
