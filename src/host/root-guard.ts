@@ -1,6 +1,8 @@
 import { realpath } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import * as path from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { DenoiseError } from '../shared/errors';
+import { isInsideRoot } from '../shared/paths';
 
 /**
  * Which folders a host lets the UI touch: fixed roots (the web mode's --root or home, the app's
@@ -9,9 +11,7 @@ import { DenoiseError } from '../shared/errors';
  * `/home/ann/photos-evil` is not inside `/home/ann/photos` and a link out of a root is refused.
  */
 export function isInside(root: string, target: string): boolean {
-  const rel = relative(root, target);
-  if (rel === '') return true;
-  return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+  return isInsideRoot(root, target, path);
 }
 
 /** The real path of `target`; for a path that does not exist yet, its nearest existing ancestor's real path plus the rest. */

@@ -7,7 +7,7 @@ import {
   type ImageInfo,
 } from './decode-image';
 import type { FloatImage } from './image';
-import { describeImageExtensions } from './image-formats';
+import { describeImageExtensions } from '../../shared/image-formats';
 import { relativeImageName, scanImageFolder } from './scan-folder';
 import { toSkippedFile, type SkippedFile } from './skipped-file';
 

@@ -3,7 +3,7 @@ import sharp, { type Metadata } from 'sharp';
 import { DenoiseError } from '../../shared/errors';
 import { fromFsError } from './fs-error';
 import type { FloatImage } from './image';
-import { describeImageExtensions, hasImageExtension, type InputFormat } from './image-formats';
+import { describeImageExtensions, hasImageExtension, type InputFormat } from '../../shared/image-formats';
 import { assertInsideRoot } from './path-guard';
 
 /** 100 megapixels: above any camera a user trains on, far below what exhausts memory. */

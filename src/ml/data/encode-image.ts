@@ -2,9 +2,7 @@ import sharp, { type Sharp } from 'sharp';
 import { DenoiseError } from '../../shared/errors';
 import { writeFileAtomic } from '../store/atomic-write';
 import type { FloatImage } from './image';
-import { extensionOf } from './image-formats';
-
-export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
+import { extensionOfName, holds16Bit, OUTPUT_FORMAT_OF_EXTENSION, type OutputFormat } from '../../shared/image-formats';
 
 export interface EncodeOptions {
   /** Default: from the output file's extension. */
@@ -17,17 +15,8 @@ export interface EncodeOptions {
 
 const DEFAULT_QUALITY = 92;
 
-const FORMAT_BY_EXTENSION: Readonly<Record<string, OutputFormat>> = {
-  '.png': 'png',
-  '.jpg': 'jpeg',
-  '.jpeg': 'jpeg',
-  '.webp': 'webp',
-  '.tif': 'tiff',
-  '.tiff': 'tiff',
-};
-
 export function outputFormatFromPath(file: string): OutputFormat {
-  const format = FORMAT_BY_EXTENSION[extensionOf(file)];
+  const format = OUTPUT_FORMAT_OF_EXTENSION[extensionOfName(file)];
   if (format === undefined) {
     throw new DenoiseError(
       'E_UNSUPPORTED_FORMAT',
@@ -38,16 +27,12 @@ export function outputFormatFromPath(file: string): OutputFormat {
   return format;
 }
 
-function supports16Bit(format: OutputFormat): boolean {
-  return format === 'png' || format === 'tiff';
-}
-
 function resolveBitDepth(image: FloatImage, format: OutputFormat, requested: 8 | 16 | undefined): 8 | 16 {
-  if (requested === 16 && !supports16Bit(format)) {
+  if (requested === 16 && !holds16Bit(format)) {
     throw new DenoiseError('E_INVALID_ARGUMENT', `${format.toUpperCase()} cannot store 16-bit samples; use PNG or TIFF.`);
   }
   const depth = requested ?? image.bitDepth;
-  return depth === 16 && supports16Bit(format) ? 16 : 8;
+  return depth === 16 && holds16Bit(format) ? 16 : 8;
 }
 
 function checkShape(image: FloatImage): void {

@@ -1,13 +1,12 @@
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative, sep } from 'node:path';
+import * as path from 'node:path';
 import { DenoiseError } from '../../shared/errors';
+import { isInsideRoot as isInside } from '../../shared/paths';
 import { fromFsError } from './fs-error';
 
 /** True when `realPath` is `realRoot` or lies below it; both must already be resolved by realpath. */
 export function isInsideRoot(realRoot: string, realPath: string): boolean {
-  const rel = relative(realRoot, realPath);
-  if (rel === '') return true;
-  return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+  return isInside(realRoot, realPath, path);
 }
 
 /**

@@ -3,7 +3,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
 import { fromFsError } from './fs-error';
-import { describeImageExtensions, hasImageExtension } from './image-formats';
+import { describeImageExtensions, hasImageExtension } from '../../shared/image-formats';
 import { isInsideRoot } from './path-guard';
 import { toSkippedFile, type SkippedFile } from './skipped-file';
 
