@@ -1,8 +1,10 @@
 /**
  * Picks the compute backend: the best one that really trains, judged by a smoke test, not by
- * whether its package loaded. Order: tfjs-node-gpu (CUDA), tfjs-node, wasm, cpu. The native
- * packages are optionalDependencies whose installer downloads libtensorflow, so they are
- * often absent and are only ever imported dynamically.
+ * whether its package loaded. Order: a hardware WebGPU adapter (Dawn) or tfjs-node-gpu (CUDA),
+ * whichever runs a warm smoke step faster when both work; then tfjs-node, wasm, cpu. A software
+ * WebGPU adapter (llvmpipe, SwiftShader, ...) is only used when forced. The native packages are
+ * optionalDependencies whose installer downloads libtensorflow, so they are often absent and
+ * are only ever imported dynamically.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node entry registers no gradients (its ESM register_all_gradients cannot load
@@ -13,10 +15,11 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { availableParallelism } from 'node:os';
 import { DenoiseError } from '../../shared/errors';
 import { runSmokeTest } from './smoke-test';
-import { BACKEND_ORDER, isBackendName, type BackendName, type BackendReport, type SkippedBackend } from '../../shared/backend';
+import { BACKEND_ORDER, isBackendName, type BackendName, type BackendReport, type GpuAdapterInfo, type SkippedBackend } from '../../shared/backend';
 import { registerWasmKernels, WASM_CUSTOM_KERNELS } from './wasm-kernels';
 import { resolveWasmDir } from './wasm-paths';
 import { MAX_WASM_THREADS, prepareWasmThreads, unrefWasmThreads } from './wasm-threads';
+import { startWebgpu } from './webgpu-backend';
 
 export interface InitBackendOptions {
   /** Use this backend or fail with E_BACKEND_UNAVAILABLE; overrides DENOISE_BACKEND. */
@@ -31,7 +34,7 @@ export interface InitBackendOptions {
 }
 
 type Attempt =
-  | { ok: true; isGpu: boolean; threads: number; simd?: boolean; smokeTestMs: number; customKernels: string[]; notes?: string[] }
+  | { ok: true; isGpu: boolean; threads: number; simd?: boolean; smokeTestMs: number; customKernels: string[]; notes?: string[]; adapter?: GpuAdapterInfo }
   | { ok: false; reason: string };
 
 const NATIVE_PACKAGES = {
@@ -75,8 +78,8 @@ async function activate(tfjsName: string): Promise<string | null> {
   }
 }
 
-function smoke(): { ok: true; ms: number } | { ok: false; reason: string } {
-  const result = runSmokeTest();
+async function smoke(): Promise<{ ok: true; ms: number } | { ok: false; reason: string }> {
+  const result = await runSmokeTest();
   return result.ok ? result : { ok: false, reason: `smoke test failed: ${result.reason}` };
 }
 
@@ -104,7 +107,7 @@ async function tryNative(name: keyof typeof NATIVE_PACKAGES): Promise<Attempt> {
   }
   const failed = await activate('tensorflow');
   if (failed !== null) return { ok: false, reason: failed };
-  const check = smoke();
+  const check = await smoke();
   if (!check.ok) return check;
   const isGpu = usesGpu();
   if (name === 'tensorflow-gpu' && !isGpu) {
@@ -151,7 +154,7 @@ async function tryWasm(options: InitBackendOptions): Promise<Attempt> {
     if (failed === null) unrefWasmThreads(tf.backend());
   }
   if (failed !== null) return { ok: false, reason: failed };
-  const check = smoke();
+  const check = await smoke();
   if (!check.ok) return check;
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   return {
@@ -168,13 +171,26 @@ async function tryWasm(options: InitBackendOptions): Promise<Attempt> {
 async function tryCpu(): Promise<Attempt> {
   const failed = await activate('cpu');
   if (failed !== null) return { ok: false, reason: failed };
-  const check = smoke();
+  const check = await smoke();
   if (!check.ok) return check;
   return { ok: true, isGpu: false, threads: 1, smokeTestMs: check.ms, customKernels: [] };
 }
 
-function attempt(name: BackendName, options: InitBackendOptions): Promise<Attempt> {
+async function tryWebgpu(allowSoftware: boolean): Promise<Attempt> {
+  const started = await startWebgpu({ allowSoftware });
+  if (!started.ok) return { ok: false, reason: started.reason };
+  const failed = await activate('webgpu');
+  if (failed !== null) return { ok: false, reason: failed };
+  const check = await smoke();
+  if (!check.ok) return check;
+  const notes = started.adapter.software ? ['software adapter: runs on the CPU, far slower than wasm; for tests and checks only'] : undefined;
+  return { ok: true, isGpu: !started.adapter.software, threads: 1, smokeTestMs: check.ms, customKernels: [], adapter: started.adapter, ...(notes ? { notes } : {}) };
+}
+
+function attempt(name: BackendName, options: InitBackendOptions, forced: boolean): Promise<Attempt> {
   switch (name) {
+    case 'webgpu':
+      return tryWebgpu(forced);
     case 'tensorflow-gpu':
     case 'tensorflow':
       return tryNative(name);
@@ -198,47 +214,105 @@ function requestedBackend(options: InitBackendOptions): BackendName | undefined 
   return env;
 }
 
+type Success = Extract<Attempt, { ok: true }>;
+
+/** The GPU backends tried first; when both work, a warm timed step picks one. */
+const GPU_BACKENDS = ['webgpu', 'tensorflow-gpu'] as const satisfies readonly BackendName[];
+
+/** The outcome of comparing the two GPU backends, kept for the life of the process. */
+let gpuChoice: { winner: BackendName; loser: BackendName; reason: string } | null = null;
+
+/** Best of two warm smoke steps on the given (already started) backend, in ms. */
+async function warmStepMs(name: BackendName): Promise<number> {
+  const failed = await activate(name === 'webgpu' ? 'webgpu' : 'tensorflow');
+  if (failed !== null) return Number.POSITIVE_INFINITY;
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 2; i++) {
+    const result = await runSmokeTest();
+    if (result.ok) best = Math.min(best, result.ms);
+  }
+  return best;
+}
+
+async function pickGpu(working: { name: BackendName; result: Success }[], skipped: SkippedBackend[]): Promise<{ name: BackendName; result: Success } | null> {
+  if (working.length < 2) return working[0] ?? null;
+  if (gpuChoice === null) {
+    const [a, b] = working as [{ name: BackendName; result: Success }, { name: BackendName; result: Success }];
+    const msA = await warmStepMs(a.name);
+    const msB = await warmStepMs(b.name);
+    const [winner, loser] = msA <= msB ? [a, b] : [b, a];
+    const fmt = (ms: number): string => `${Math.round(ms * 10) / 10} ms`;
+    gpuChoice = {
+      winner: winner.name,
+      loser: loser.name,
+      reason: `both GPU backends work; a warm smoke step took ${fmt(Math.min(msA, msB))} on ${winner.name} and ${fmt(Math.max(msA, msB))} on ${loser.name}`,
+    };
+  }
+  const choice = gpuChoice;
+  const winner = working.find((w) => w.name === choice.winner) ?? (working[0] as { name: BackendName; result: Success });
+  skipped.push({ backend: choice.loser, reason: `works, but slower here: ${choice.reason}` });
+  winner.result.notes = [...(winner.result.notes ?? []), `chosen over ${choice.loser}: ${choice.reason}`];
+  // The last backend tried may be the loser; make the winner the active one again.
+  const failed = await activate(winner.name === 'webgpu' ? 'webgpu' : 'tensorflow');
+  if (failed !== null) throw new DenoiseError('E_BACKEND_UNAVAILABLE', failed);
+  return winner;
+}
+
+function buildReport(name: BackendName, result: Success, forced: boolean, skipped: SkippedBackend[]): BackendReport {
+  for (const other of BACKEND_ORDER) {
+    if (other === name || skipped.some((s) => s.backend === other)) continue;
+    skipped.push({
+      backend: other,
+      reason: forced ? `not tried: ${name} was forced` : `not needed: ${name} ranks higher and works`,
+    });
+  }
+  skipped.sort((a, b) => BACKEND_ORDER.indexOf(a.backend) - BACKEND_ORDER.indexOf(b.backend));
+  const report: BackendReport = {
+    active: name,
+    tfjsBackend: tf.getBackend(),
+    isGpu: result.isGpu,
+    threads: result.threads,
+    forced,
+    skipped,
+    customKernels: result.customKernels,
+    smokeTestMs: Math.round(result.smokeTestMs),
+  };
+  if (result.adapter !== undefined) report.adapter = result.adapter;
+  if (result.simd !== undefined) report.simd = result.simd;
+  if (result.notes !== undefined) report.notes = result.notes;
+  return report;
+}
+
 /**
  * Activates the best working backend (or the forced one) and says why the others were not
  * used. Safe to call again: it re-runs the choice in the same process.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
   const forcedName = requestedBackend(options);
-  const candidates: readonly BackendName[] = forcedName === undefined ? BACKEND_ORDER : [forcedName];
-  const skipped: SkippedBackend[] = [];
-  for (const name of candidates) {
-    const result = await attempt(name, options);
+  if (forcedName !== undefined) {
+    const result = await attempt(forcedName, options, true);
     if (!result.ok) {
-      if (forcedName !== undefined) {
-        throw new DenoiseError('E_BACKEND_UNAVAILABLE', `Backend ${name} is unavailable: ${result.reason}`, {
-          backend: name,
-          reason: result.reason,
-        });
-      }
-      skipped.push({ backend: name, reason: result.reason });
-      continue;
-    }
-    for (const other of BACKEND_ORDER) {
-      if (other === name || skipped.some((s) => s.backend === other)) continue;
-      skipped.push({
-        backend: other,
-        reason: forcedName !== undefined ? `not tried: ${name} was forced` : `not needed: ${name} ranks higher and works`,
+      throw new DenoiseError('E_BACKEND_UNAVAILABLE', `Backend ${forcedName} is unavailable: ${result.reason}`, {
+        backend: forcedName,
+        reason: result.reason,
       });
     }
-    skipped.sort((a, b) => BACKEND_ORDER.indexOf(a.backend) - BACKEND_ORDER.indexOf(b.backend));
-    const report: BackendReport = {
-      active: name,
-      tfjsBackend: tf.getBackend(),
-      isGpu: result.isGpu,
-      threads: result.threads,
-      forced: forcedName !== undefined,
-      skipped,
-      customKernels: result.customKernels,
-      smokeTestMs: Math.round(result.smokeTestMs),
-    };
-    if (result.simd !== undefined) report.simd = result.simd;
-    if (result.notes !== undefined) report.notes = result.notes;
-    return report;
+    return buildReport(forcedName, result, true, []);
+  }
+  const skipped: SkippedBackend[] = [];
+  const working: { name: BackendName; result: Success }[] = [];
+  for (const name of GPU_BACKENDS) {
+    const result = await attempt(name, options, false);
+    if (result.ok) working.push({ name, result });
+    else skipped.push({ backend: name, reason: result.reason });
+  }
+  const gpu = await pickGpu(working, skipped);
+  if (gpu !== null) return buildReport(gpu.name, gpu.result, false, skipped);
+  for (const name of BACKEND_ORDER) {
+    if ((GPU_BACKENDS as readonly BackendName[]).includes(name)) continue;
+    const result = await attempt(name, options, false);
+    if (result.ok) return buildReport(name, result, false, skipped);
+    skipped.push({ backend: name, reason: result.reason });
   }
   // cpu is pure JS and ships with the engine, so this means tfjs itself is broken.
   throw new DenoiseError('E_BACKEND_UNAVAILABLE', 'No compute backend passed the smoke test', { skipped });

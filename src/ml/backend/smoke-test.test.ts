@@ -14,7 +14,7 @@ describe('runSmokeTest', () => {
   it('passes on the cpu backend without leaking', async () => {
     await tf.setBackend('cpu');
     const before = tf.memory().numTensors;
-    const result = runSmokeTest();
+    const result = await runSmokeTest();
     expect(result).toMatchObject({ ok: true });
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -22,7 +22,7 @@ describe('runSmokeTest', () => {
   it('fails when a gradient kernel is missing', async () => {
     await tf.setBackend('cpu');
     tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
-    const result = runSmokeTest();
+    const result = await runSmokeTest();
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(/Conv2DBackpropFilter/);
   });
@@ -41,7 +41,7 @@ describe('runSmokeTest', () => {
         return out;
       },
     });
-    const result = runSmokeTest();
+    const result = await runSmokeTest();
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(/did not lower the loss/);
   });

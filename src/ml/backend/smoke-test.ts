@@ -28,7 +28,7 @@ function allFinite(values: ArrayLike<number>): boolean {
   return true;
 }
 
-export function runSmokeTest(): SmokeTestResult {
+export async function runSmokeTest(): Promise<SmokeTestResult> {
   const started = performance.now();
   const shapes: Record<string, [number, number, number, number]> = {
     w1: [3, 3, 1, 4],
@@ -59,8 +59,9 @@ export function runSmokeTest(): SmokeTestResult {
       });
 
     const { value, grads } = tf.variableGrads(loss, vars);
-    const loss0 = value.dataSync()[0] as number;
-    const gradValues = vars.map((v) => (grads[v.name] as tf.Tensor).dataSync());
+    // Asynchronous reads only: a GPU backend cannot read synchronously under Node.
+    const loss0 = (await value.data())[0] as number;
+    const gradValues = await Promise.all(vars.map((v) => (grads[v.name] as tf.Tensor).data()));
     let sq = 0;
     for (const g of gradValues) for (let i = 0; i < g.length; i++) sq += (g[i] as number) ** 2;
     // One step that should lower the loss by about 1% if the gradient is right: catches
@@ -71,7 +72,7 @@ export function runSmokeTest(): SmokeTestResult {
       tf.tidy(() => v.assign(tf.sub(v, tf.mul(g, lr))));
     });
     const after = loss();
-    const loss1 = after.dataSync()[0] as number;
+    const loss1 = (await after.data())[0] as number;
     tf.dispose([value, after, x, target, ...Object.values(grads)]);
 
     if (!Number.isFinite(loss0) || !Number.isFinite(loss1)) return { ok: false, reason: `loss is not finite (${loss0}, ${loss1})` };
