@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { DenoiseError } from '../../shared/errors';
 import type { FloatImage } from '../data/image';
 import type { Model } from '../models/model';
 import { denoiseTiled } from './denoise-image';
@@ -9,12 +10,13 @@ import { chooseTileSize } from './tiling';
  * ever a tensor, so memory follows the tile size, not the image.
  */
 export interface ApplyOptions {
-  backend: string;
-  /** The backend computes on a GPU (tfjs-node-gpu reports the same name as tfjs-node). */
-  gpu?: boolean;
+  /** The backend computes on a GPU: tiles are then batched (BackendReport.isGpu). */
+  gpu: boolean;
   tileSize?: number;
   tileBatch?: number;
   strength?: number;
+  /** Noise sigma on the 0..255 scale; required by level-aware models, ignored by the others. */
+  sigma?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -57,9 +59,13 @@ export async function applyModel(model: Model, image: FloatImage, options: Apply
     return { ...image, data };
   }
   if (image.channels === 1 && channels === 3) return rgbToGray(await applyModel(model, grayToRgb(image), options), image);
+  if (model.takesNoiseLevel && !(options.sigma !== undefined && options.sigma >= 0 && Number.isFinite(options.sigma))) {
+    throw new DenoiseError('E_INVALID_ARGUMENT', `This model is noise-level-aware: give a noise sigma of 0 or more (got ${String(options.sigma)})`);
+  }
+  const level = model.takesNoiseLevel ? (options.sigma as number) / 255 : undefined;
   const tileSize = options.tileSize ?? chooseTileSize({ channels });
   const runTiles = async (batch: Float32Array, n: number, h: number, w: number, c: number): Promise<Float32Array> => {
-    const out = tf.tidy(() => model.predict(tf.tensor4d(batch, [n, h, w, c])));
+    const out = tf.tidy(() => model.predict(tf.tensor4d(batch, [n, h, w, c]), level === undefined ? undefined : tf.fill([n, 1, 1, 1], level) as tf.Tensor4D));
     try {
       return (await out.data()) as Float32Array;
     } finally {

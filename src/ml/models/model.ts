@@ -1,10 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { OptionValue } from '../../shared/training';
+import type { OptionsSchema } from './options';
 
-/**
- * What every autoencoder kind in the registry provides. The training loop, the model files and
- * tiled inference only ever see this interface, so adding a kind never touches them.
- */
-export type OptionValue = number | string | boolean;
+export type { OptionValue };
 
 /** Everything needed to rebuild a model's graph; stored in meta.json. */
 export interface ModelSpec {
@@ -18,6 +16,11 @@ export interface TrainBatch {
   input: tf.Tensor4D;
   target: tf.Tensor4D;
   mask?: tf.Tensor4D;
+  /**
+   * The noise level of each input, for models with `takesNoiseLevel`: the standard deviation on
+   * the [0, 1] scale (sigma / 255), [n, 1, 1, 1] per sample or [n, h, w, 1] per pixel.
+   */
+  noiseLevel?: tf.Tensor4D;
 }
 
 /** The scalar to minimise plus named parts to report (e.g. reconstruction and KL). */
@@ -34,8 +37,16 @@ export interface Model {
   readonly sizeMultiple: number;
   /** Radius in pixels beyond which an output pixel does not see its input: the tile overlap floor. */
   readonly receptiveRadius: number;
-  /** Maps a corrupted batch to its restoration (for denoisers) or reconstruction. */
-  predict(input: tf.Tensor4D): tf.Tensor4D;
+  /**
+   * Present and true for noise-level-aware denoisers (FFDNet-style): the level is an input
+   * map, so one model covers a range of levels and the level is a control at denoising time.
+   */
+  readonly takesNoiseLevel?: boolean;
+  /**
+   * Maps a corrupted batch to its restoration (for denoisers) or reconstruction. `noiseLevel`
+   * (see TrainBatch) is required by models that take it and ignored by the others.
+   */
+  predict(input: tf.Tensor4D, noiseLevel?: tf.Tensor4D): tf.Tensor4D;
   loss(batch: TrainBatch): LossTerms;
   dispose(): void;
   /**
@@ -62,10 +73,19 @@ export interface GenerativeModel {
   decode(z: tf.Tensor2D): tf.Tensor4D;
 }
 
+/**
+ * What every autoencoder kind in the registry provides. The training loop, the model files and
+ * tiled inference only ever see this interface, so adding a kind never touches them. Kinds are
+ * written with `defineKind` (options.ts), which gives their functions typed options.
+ */
 export interface ModelDefinition {
   kind: string;
   title: string;
   description: string;
+  /** The kind's options, declared once (options.ts): ranges, defaults, labels and help. */
+  options: OptionsSchema;
+  /** Models of this kind can sample images (`Model.generative` is set); checked for every kind by a test. */
+  generative: boolean;
   /** Fills defaults and validates user options; throws E_INVALID_ARGUMENT on bad ones. */
   resolveOptions(options: Record<string, OptionValue>): Record<string, OptionValue>;
   create(spec: ModelSpec, seed: number): Model;

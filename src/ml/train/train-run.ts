@@ -105,6 +105,10 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
   const data: TrainingData = await prepareTrainingData(config, resumeState?.data);
   const spec = resolveModelSpec(config.kind, data.channels, config.modelOptions);
   model ??= createModel(spec, config.seed);
+  if (spec.options['noiseMap'] === true && (config.noise.type !== 'gaussian' || config.pairs || config.selfSupervised)) {
+    model.dispose();
+    throw new DenoiseError('E_INVALID_ARGUMENT', 'A noise-level map needs synthetic gaussian noise of known level (--noise gaussian:N or gaussian:MIN-MAX), not pairs or self-supervised data');
+  }
 
   const optimizer = tf.train.adam(config.learningRate);
   const varList = [...model.variables.values()];
@@ -181,8 +185,8 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     emit({ type: 'checkpoint', step, dir });
   };
 
-  const validate = (): void => {
-    const v = evaluateValidation(model, data.validation);
+  const validate = async (): Promise<void> => {
+    const v = await evaluateValidation(model, data.validation);
     metrics['val_psnr'] = v.psnr;
     metrics['val_ssim'] = v.ssim;
     metrics['val_loss'] = v.loss;
@@ -287,7 +291,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
         });
       }
       if (step % config.validateEvery === 0) {
-        validate();
+        await validate();
         if (config.patience > 0 && sinceBest >= config.patience) {
           reason = 'early-stop';
           break;
@@ -298,7 +302,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     }
     pendingLoss.splice(0).forEach((l) => l.dispose());
     pendingParts.splice(0).forEach((p) => p.dispose());
-    validate();
+    await validate();
     await checkpoint(reason);
     await withSaveInput(reason, (input) => saveModel(config.outDir, input));
     const result: TrainResult = { reason, step, epoch: step / stepsPerEpoch, elapsedMs: elapsed(), modelDir: config.outDir, metrics: { ...metrics } };

@@ -44,8 +44,21 @@ function buildValidation(images: FloatImage[], config: TrainConfig): ValidationS
   const fixed = extractValidationPatches(images.slice(0, VAL_PATCHES_MAX), { patchSize: size, perImage });
   const count = Math.min(fixed.count, VAL_PATCHES_MAX);
   const target = fixed.patches.slice(0, count * size * size * fixed.channels);
-  const { noisy, mask } = corrupt(target, config.noise, new Rng(config.seed + 11), { patchSize: size, channels: fixed.channels });
-  return { count, size, channels: fixed.channels, input: noisy, target, ...(mask ? { mask: Float32Array.from(mask) } : {}) };
+  const { noisy, mask, sigmas } = corrupt(target, config.noise, new Rng(config.seed + 11), { patchSize: size, channels: fixed.channels });
+  return {
+    count,
+    size,
+    channels: fixed.channels,
+    input: noisy,
+    target,
+    ...(mask ? { mask: Float32Array.from(mask) } : {}),
+    ...(sigmas ? { noiseLevel: levelsOf(sigmas) } : {}),
+  };
+}
+
+/** Per-patch sigmas (0..255) as the [0, 1]-scale levels that level-aware models take. */
+function levelsOf(sigmas: Float32Array): Float32Array {
+  return sigmas.map((s) => s / 255);
 }
 
 export async function prepareTrainingData(config: TrainConfig, resumeState?: unknown): Promise<TrainingData> {
@@ -89,8 +102,10 @@ export async function prepareTrainingData(config: TrainConfig, resumeState?: unk
         const { input, mask } = blindSpotMask(clean, config.patchSize, channels, noiseRng, selfSupervised);
         return { input: tf.tensor4d(input, shape), target: tf.tensor4d(clean, shape), mask: tf.tensor4d(mask, shape) };
       }
-      const { noisy } = corrupt(clean, config.noise, noiseRng, { patchSize: config.patchSize, channels });
-      return { input: tf.tensor4d(noisy, shape), target: tf.tensor4d(clean, shape) };
+      const { noisy, sigmas } = corrupt(clean, config.noise, noiseRng, { patchSize: config.patchSize, channels });
+      // Every gaussian batch carries its per-patch levels; models that are not level-aware ignore them.
+      const level = sigmas ? { noiseLevel: tf.tensor4d(levelsOf(sigmas), [config.batchSize, 1, 1, 1]) } : {};
+      return { input: tf.tensor4d(noisy, shape), target: tf.tensor4d(clean, shape), ...level };
     },
     state: () => ({ sampler: sampler.state(), noise: noiseRng.state() }),
   };

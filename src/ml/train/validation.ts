@@ -14,6 +14,8 @@ export interface ValidationSet {
   input: Float32Array;
   target: Float32Array;
   mask?: Float32Array;
+  /** Per crop: the noise level on the [0, 1] scale, for level-aware models (gaussian noise only). */
+  noiseLevel?: Float32Array;
 }
 
 export interface ValidationScores {
@@ -24,14 +26,24 @@ export interface ValidationScores {
 
 const CHUNK = 8;
 
-export function evaluateValidation(model: Model, set: ValidationSet): ValidationScores {
+export async function evaluateValidation(model: Model, set: ValidationSet): Promise<ValidationScores> {
   const per = set.size * set.size * set.channels;
   const scores = [];
   let squared = 0;
   for (let start = 0; start < set.count; start += CHUNK) {
     const n = Math.min(CHUNK, set.count - start);
     const input = set.input.subarray(start * per, (start + n) * per);
-    const output = tf.tidy(() => model.predict(tf.tensor4d(input, [n, set.size, set.size, set.channels])).dataSync() as Float32Array);
+    const levels = set.noiseLevel?.subarray(start, start + n);
+    const prediction = tf.tidy(() =>
+      model.predict(tf.tensor4d(input, [n, set.size, set.size, set.channels]), levels ? tf.tensor4d(levels, [n, 1, 1, 1]) : undefined),
+    );
+    // Asynchronous read: a GPU backend (webgpu) cannot read synchronously under Node at all.
+    let output: Float32Array;
+    try {
+      output = (await prediction.data()) as Float32Array;
+    } finally {
+      prediction.dispose();
+    }
     for (let i = 0; i < n; i++) {
       const data = output.slice(i * per, (i + 1) * per);
       const target = set.target.slice((start + i) * per, (start + i + 1) * per);
