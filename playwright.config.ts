@@ -1,12 +1,17 @@
 import { defineConfig } from '@playwright/test';
+import { findBrowser } from './scripts/browser.mjs';
 
 /**
- * End-to-end tests. `web` drives the web mode (`denoise-studio serve`) in Debian's Chromium;
- * `electron` drives the desktop app through Playwright's _electron and skips, saying so, where
- * the Electron binary was not downloaded. One worker: the machines this runs on are small and
- * each spec trains a model.
+ * End-to-end tests. `web` drives the web mode (`denoise-studio serve`) in Chromium: CHROMIUM_PATH,
+ * else Playwright's own, else the system's (scripts/browser.mjs; `npm run test:e2e` installs one
+ * first where none is found); `electron` drives the desktop app through Playwright's _electron
+ * and skips, saying so, where the Electron binary was not downloaded. One worker: the machines
+ * this runs on are small and each spec trains a model.
  */
-const chromium = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const browser = findBrowser();
+if (browser && 'error' in browser) throw new Error(browser.error);
+// Undefined leaves the choice to Playwright, whose own message then says how to install one.
+const executablePath = browser?.path;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -24,7 +29,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     trace: 'off',
     launchOptions: {
-      executablePath: chromium,
+      executablePath,
       // The closed network here refuses Chromium's background connections; these keep it quiet.
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
     },
