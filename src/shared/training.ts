@@ -27,6 +27,12 @@ export interface TrainConfig {
   valFraction: number;
   validateEvery: number;
   checkpointEvery: number;
+  /**
+   * Also checkpoint when this many seconds have passed since the last save, so a run killed
+   * early still leaves something to continue (steps alone can be minutes apart); 0 turns the
+   * clock off. Left out (as in runs saved before it existed): TRAIN_DEFAULTS.checkpointSeconds.
+   */
+  checkpointSeconds?: number;
   /** Stop after this many validations without a better PSNR; 0 turns early stopping off. */
   patience: number;
   augment: boolean;
@@ -55,10 +61,19 @@ export const TRAIN_DEFAULTS = {
   valFraction: 0.1,
   validateEvery: 200,
   checkpointEvery: 500,
+  checkpointSeconds: 60,
   patience: 0,
   augment: true,
   seed: 0,
 } as const satisfies Partial<TrainConfig>;
+
+/** A checkpoint passed over when choosing where a run continues from, and why (it did not verify). */
+export interface SkippedCheckpoint {
+  checkpoint: string;
+  step: number;
+  code: string;
+  message: string;
+}
 
 export type StopReason = 'completed' | 'time-budget' | 'early-stop' | 'cancelled' | 'max-steps';
 
@@ -78,6 +93,8 @@ export type TrainEvent =
       dataset: DatasetSummaryInfo;
       backend: string;
       resumed: boolean;
+      /** When resumed: newer checkpoints that were damaged and passed over (the CLI and app show them). */
+      skippedCheckpoints?: SkippedCheckpoint[];
     }
   | {
       type: 'progress';

@@ -151,13 +151,19 @@ export interface ModelListing {
   error?: { code: string; message: string };
 }
 
-/** Every sub-folder of `root` that looks like a model; damaged ones are listed with their error. */
-export async function listModels(root: string): Promise<ModelListing[]> {
+/** The sub-folders of `root` that may hold a model or a training run (not hidden, not a save in progress). */
+export async function modelFolders(root: string): Promise<string[]> {
   const entries = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !e.name.includes('.tmp-')).map((e) => join(root, e.name));
+}
+
+/**
+ * Every sub-folder of `root` that holds a model (meta.json); damaged ones are listed with their
+ * error. Runs with checkpoints but no model yet: see listModelsAndRuns in train/checkpoints.ts.
+ */
+export async function listModels(root: string): Promise<ModelListing[]> {
   const out: ModelListing[] = [];
-  for (const entry of entries) {
-    if (!entry.isDirectory() || entry.name.startsWith('.') || entry.name.includes('.tmp-')) continue;
-    const dir = join(root, entry.name);
+  for (const dir of await modelFolders(root)) {
     try {
       out.push({ dir, meta: await readModelMeta(dir) });
     } catch (err) {

@@ -38,14 +38,19 @@ export async function packTensors(named: { name: string; tensor: tf.Tensor }[]):
   return { index: { sha256: sha256(data), bytes: data.byteLength, tensors }, data };
 }
 
-/** Checks size and checksum, then returns each entry's values (copies, safe to keep). */
-export function unpackTensors(index: TensorFileIndex, data: Uint8Array, what: string, code: ErrorCode): Map<string, { shape: number[]; values: Float32Array }> {
+/** Throws `code` unless `data` has the size and SHA-256 its manifest recorded. */
+export function checkTensorFile(index: TensorFileIndex, data: Uint8Array, what: string, code: ErrorCode): void {
   if (data.byteLength !== index.bytes) {
     throw new DenoiseError(code, `${what} is ${data.byteLength} bytes but should be ${index.bytes}: the file is truncated or from another model`);
   }
   if (sha256(data) !== index.sha256) {
     throw new DenoiseError(code, `${what} does not match its checksum: the file is damaged`);
   }
+}
+
+/** Checks size and checksum, then returns each entry's values (copies, safe to keep). */
+export function unpackTensors(index: TensorFileIndex, data: Uint8Array, what: string, code: ErrorCode): Map<string, { shape: number[]; values: Float32Array }> {
+  checkTensorFile(index, data, what, code);
   const aligned = new Float32Array(data.byteLength / 4);
   new Uint8Array(aligned.buffer).set(data);
   const out = new Map<string, { shape: number[]; values: Float32Array }>();

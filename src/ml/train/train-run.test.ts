@@ -8,6 +8,7 @@ import { makeTempDir, removeTempDir } from '../../test-support/fixtures';
 import { writeTextureImages } from '../../test-support/textures';
 import { initBackend } from '../backend';
 import { loadModel } from '../store/model-files';
+import { listModelsAndRuns } from './checkpoints';
 import { runTraining } from './train-run';
 
 let dir: string;
@@ -113,5 +114,84 @@ describe('early stopping', () => {
     const result = await runTraining(config('patient', { maxSteps: 40, validateEvery: 2, patience: 2, learningRate: 1e-9 }), { backend: 'wasm' });
     expect(result.reason).toBe('early-stop');
     expect(result.step).toBeLessThan(40);
+  });
+});
+
+/**
+ * Checkpoints by time: steps can be minutes apart, so a run also saves once `checkpointSeconds`
+ * have passed. A fake clock, advanced 25 s before each step, stands in for wall time.
+ */
+describe('timed checkpoints', () => {
+  const fakeClock = (onStep: (step: number) => void = () => undefined): { now: () => number; beforeStep: () => Promise<void> } => {
+    let clock = 0;
+    let steps = 0;
+    return {
+      now: () => clock,
+      beforeStep: async () => {
+        clock += 25_000;
+        onStep(++steps);
+      },
+    };
+  };
+  const checkpointSteps = (events: TrainEvent[]): number[] => events.flatMap((e) => (e.type === 'checkpoint' ? [e.step] : []));
+
+  it('saves when 60 s have passed since the last save, however far apart the step checkpoints are', async () => {
+    const events: TrainEvent[] = [];
+    expect(TRAIN_DEFAULTS.checkpointSeconds).toBe(60);
+    await runTraining(config('timed', { maxSteps: 7, checkpointEvery: 1_000_000 }), { backend: 'wasm', ...fakeClock(), onEvent: (e) => events.push(e) });
+    // 25 s a step: 75 s at step 3, 75 s more at step 6, then the final save at 7.
+    expect(checkpointSteps(events)).toEqual([3, 6, 7]);
+  });
+
+  it('counts from any save, and 0 turns the clock off', async () => {
+    const events: TrainEvent[] = [];
+    await runTraining(config('timed-mixed', { maxSteps: 7, checkpointEvery: 2, checkpointSeconds: 60 }), { backend: 'wasm', ...fakeClock(), onEvent: (e) => events.push(e) });
+    expect(checkpointSteps(events)).toEqual([2, 4, 6, 7]);
+    const off: TrainEvent[] = [];
+    await runTraining(config('timed-off', { maxSteps: 7, checkpointEvery: 1_000_000, checkpointSeconds: 0 }), { backend: 'wasm', ...fakeClock(), onEvent: (e) => off.push(e) });
+    expect(checkpointSteps(off)).toEqual([7]);
+  });
+
+  it('a run killed after its first timed save is listed as continuable and continues exactly', async () => {
+    const settings = { maxSteps: 6, checkpointEvery: 1_000_000 };
+    await runTraining(config('timed-straight', settings), { backend: 'wasm' });
+    // A crash (not a cancel): nothing more is written after the timed checkpoint at step 3.
+    const killed = runTraining(config('timed-killed', settings), {
+      backend: 'wasm',
+      ...fakeClock((step) => {
+        if (step === 5) throw new Error('killed');
+      }),
+    });
+    await expect(killed).rejects.toThrow('killed');
+    await expect(fs.stat(join(dir, 'timed-killed', 'meta.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const listed = (await listModelsAndRuns(dir)).find((e) => e.dir === join(dir, 'timed-killed'));
+    expect(listed).toMatchObject({ continuable: true, run: { step: 3, skipped: [], config: { kind: 'dae', maxSteps: 6 } } });
+
+    const events: TrainEvent[] = [];
+    const resumed = await runTraining(config('timed-killed', settings), { backend: 'wasm', resume: true, onEvent: (e) => events.push(e) });
+    expect(events[0]).toMatchObject({ type: 'started', step: 3, resumed: true, skippedCheckpoints: [] });
+    expect(resumed).toMatchObject({ reason: 'max-steps', step: 6 });
+    const a = await weightsOf(join(dir, 'timed-straight'));
+    const b = await weightsOf(join(dir, 'timed-killed'));
+    for (const [name, values] of a) expect(Array.from(b.get(name) ?? []), name).toEqual(Array.from(values));
+  });
+
+  it('continues from the newest checkpoint that verifies and says which it passed over', async () => {
+    await runTraining(config('damaged', { maxSteps: 6, checkpointEvery: 2 }), { backend: 'wasm' });
+    const newest = join(dir, 'damaged', 'checkpoints', 'ckpt-0000006');
+    const meta = JSON.parse(await fs.readFile(join(newest, 'meta.json'), 'utf8')) as { weights: { file: string } };
+    const weights = await fs.readFile(join(newest, meta.weights.file));
+    weights[8] = (weights[8] as number) ^ 0xff;
+    await fs.writeFile(join(newest, meta.weights.file), weights);
+
+    const events: TrainEvent[] = [];
+    const resumed = await runTraining(config('damaged', { maxSteps: 8, checkpointEvery: 2 }), { backend: 'wasm', resume: true, onEvent: (e) => events.push(e) });
+    expect(events[0]).toMatchObject({
+      type: 'started',
+      step: 4,
+      resumed: true,
+      skippedCheckpoints: [{ checkpoint: 'ckpt-0000006', step: 6, code: 'E_CHECKPOINT_CORRUPT', message: expect.stringContaining('checksum') }],
+    });
+    expect(resumed).toMatchObject({ reason: 'max-steps', step: 8 });
   });
 });

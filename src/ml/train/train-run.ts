@@ -5,7 +5,7 @@ import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import { createHash } from 'node:crypto';
 import { DenoiseError } from '../../shared/errors';
 import { formatNoiseSpec } from '../../shared/noise';
-import type { StopReason, TrainConfig, TrainEvent } from '../../shared/training';
+import { TRAIN_DEFAULTS, type SkippedCheckpoint, type StopReason, type TrainConfig, type TrainEvent } from '../../shared/training';
 import type { Model } from '../models/model';
 import { createModel, resolveModelSpec } from '../models/registry';
 import { loadModel, loadOptimizerWeights, saveModel, type SaveModelInput } from '../store/model-files';
@@ -29,6 +29,8 @@ export interface TrainRunOptions {
   resume?: boolean;
   /** Hook for tests: waited on between steps (pause support lives in the caller). */
   beforeStep?: () => Promise<void>;
+  /** Clock (ms) for spacing timed checkpoints; tests pass a fake one. Default: performance.now. */
+  now?: () => number;
 }
 
 interface TrainState {
@@ -51,9 +53,9 @@ export interface TrainResult {
   metrics: Record<string, number>;
 }
 
-/** What must not change for a resume to continue the same run. */
+/** What must not change for a resume to continue the same run (how often it saves does not change it). */
 function hashConfig(config: TrainConfig): string {
-  const { epochs: _e, minutes: _m, maxSteps: _s, outDir: _o, ...rest } = config;
+  const { epochs: _e, minutes: _m, maxSteps: _s, outDir: _o, checkpointSeconds: _c, ...rest } = config;
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
 }
 
@@ -86,10 +88,12 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
   let model: Model;
   let optimizerWeights: NamedTensor[] | undefined;
   let createdAt: string | undefined;
+  let skippedCheckpoints: SkippedCheckpoint[] | undefined;
 
   if (options.resume) {
     const found = await findLatestCheckpoint<TrainState>(config.outDir);
     resumeState = found.state;
+    skippedCheckpoints = found.skipped;
     if (resumeState.configHash !== hashConfig(config)) {
       throw new DenoiseError(
         'E_INVALID_ARGUMENT',
@@ -170,6 +174,13 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     }
   };
 
+  // Steps alone can be minutes apart; the clock makes sure a run killed early still leaves a
+  // checkpoint to continue from. Any save restarts it.
+  const clock = options.now ?? (() => performance.now());
+  const checkpointMs = (config.checkpointSeconds ?? TRAIN_DEFAULTS.checkpointSeconds) * 1000;
+  let lastCheckpointAt = clock();
+  const checkpointDue = (): boolean => step % config.checkpointEvery === 0 || (checkpointMs > 0 && clock() - lastCheckpointAt >= checkpointMs);
+
   const checkpoint = async (reason: string): Promise<void> => {
     const state: TrainState = {
       version: 1,
@@ -182,6 +193,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
       data: data.state(),
     };
     const dir = await withSaveInput(reason, (input) => writeCheckpoint(config.outDir, step, input, state));
+    lastCheckpointAt = clock();
     emit({ type: 'checkpoint', step, dir });
   };
 
@@ -207,6 +219,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     dataset: { ...data.summary, channels: data.channels },
     backend: options.backend,
     resumed: resumeState !== undefined,
+    ...(skippedCheckpoints ? { skippedCheckpoints } : {}),
   });
 
   let reason: StopReason;
@@ -297,7 +310,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
           break;
         }
       }
-      if (step % config.checkpointEvery === 0) await checkpoint('checkpoint');
+      if (checkpointDue()) await checkpoint('checkpoint');
       await yieldToEventLoop();
     }
     pendingLoss.splice(0).forEach((l) => l.dispose());
