@@ -288,7 +288,8 @@ describe('web server under hostile clients', () => {
   }
 
   it('survives a client that resets the connection after a refused upgrade', async () => {
-    for (const headers of [{ Origin: origin() }, { Origin: 'http://evil.example', Cookie: cookie }]) {
+    const refused: Record<string, string>[] = [{ Origin: origin() }, { Origin: 'http://evil.example', Cookie: cookie }];
+    for (const headers of refused) {
       for (let i = 0; i < 5; i++) {
         const { sock, closed } = await connect();
         sock.write(upgradeRequest(headers));
