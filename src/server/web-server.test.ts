@@ -191,6 +191,38 @@ describe('web server', () => {
     expect(readFileSync(join(dir, 'home', 'uploads', batch, 'set', 'a.png'), 'utf8')).toBe('abc');
   });
 
+  it('answers a failure of its own with a bare 500 that names no server path', async () => {
+    // A data folder whose uploads/ is a file: the server's fault, not the client's.
+    const home = join(dir, 'broken-home');
+    mkdirSync(home);
+    writeFileSync(join(home, 'uploads'), 'not a folder');
+    const broken = await startWebServer({ port: 0, root, dataHome: home, rendererDir: join(dir, 'renderer'), version: 'test', spawnEngine: fakeEngine });
+    try {
+      const res = await new Promise<Reply>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: broken.port,
+            path: `/upload?batch=${'e'.repeat(32)}&path=a.png`,
+            method: 'POST',
+            headers: { cookie: `ds_token_${broken.port}=${broken.token}`, origin: `http://127.0.0.1:${broken.port}`, 'content-length': '3' },
+          },
+          (r) => {
+            let body = '';
+            r.on('data', (d: Buffer) => (body += d.toString()));
+            r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end('abc');
+      });
+      expect(res.status).toBe(500);
+      expect(res.body).toBe('Internal error');
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('accepts uploads of images only, into the data folder, and only from our origin', async () => {
     const batch = 'b'.repeat(32);
     const post = (path: string, headers: Record<string, string> = { origin: origin() }): Promise<Reply> =>

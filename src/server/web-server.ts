@@ -136,6 +136,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     // a.png/b.png) or a folder where it needs a file. Answer with the client's own relative
     // path, never the server's absolute one.
     const inTheWay = (): void => send(res, 409, `Cannot upload ${rel}: an earlier upload of this batch is in the way (a file where a folder is needed, or the other way round)`);
+    // The batch folder first: failing there is the server's own fault (a 500), not a conflict.
+    await fs.mkdir(dir, { recursive: true });
     try {
       await fs.mkdir(join(target, '..'), { recursive: true });
     } catch (err) {
