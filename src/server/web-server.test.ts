@@ -351,6 +351,27 @@ describe('web server under hostile clients', () => {
     await stillServes();
   });
 
+  it('survives malformed HTTP and upgrade requests, reset or not', async () => {
+    const requests = [
+      'GARBAGE\r\n\r\n',
+      `GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Length: -1\r\n\r\n`,
+      // An authenticated upgrade with a key ws refuses (it must be 16 bytes, base64).
+      `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\nOrigin: ${origin()}\r\nCookie: ${cookie}\r\n\r\n`,
+    ];
+    for (const request of requests) {
+      for (const reset of [false, true]) {
+        const { sock, closed } = await connect();
+        sock.write(request);
+        await new Promise((r) => setTimeout(r, 5));
+        if (reset) sock.resetAndDestroy();
+        else sock.end();
+        await closed;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    await stillServes();
+  });
+
   it('refuses an upgrade without the token with a plain 401', async () => {
     const { sock, received, closed } = await connect();
     sock.write(upgradeRequest({ Origin: origin() }));
