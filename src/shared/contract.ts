@@ -81,12 +81,12 @@ export interface DirListing {
   entries: DirEntry[];
 }
 
-/** How the UI draws one option of a model kind; derived from the engine's registry. */
-export type OptionDescriptor =
-  | { key: string; type: 'choice'; default: string; choices: string[] }
-  | { key: string; type: 'number'; default: number; min?: number; max?: number; integer?: boolean }
-  | { key: string; type: 'boolean'; default: boolean }
-  | { key: string; type: 'text'; default: string };
+/** How the UI draws one option of a model kind; generated from the kind's option schema (src/ml/models/kind-info.ts). */
+export type OptionDescriptor = { key: string; label: string; help?: string } & (
+  | { type: 'choice'; default: string; choices: string[] }
+  | { type: 'number'; default: number; min?: number; max?: number; integer?: boolean }
+  | { type: 'boolean'; default: boolean }
+);
 
 export interface KindInfo {
   kind: string;

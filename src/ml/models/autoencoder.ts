@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 import { DenoiseError } from '../../shared/errors';
 import { Rng } from '../data/rng';
 import { blockwise, toBlocks } from './blocks';
 import { addConv, addConvTranspose, addDense, addVariable, conv, convTranspose2x, disposeVariables, type ConvParams, type VariableMap } from './layers';
 import { bceWithLogits } from './likelihood';
 import { reconstructionLoss } from './losses';
-import type { LossTerms, Model, ModelDefinition, ModelSpec, OptionValue, TrainBatch } from './model';
-import { optionBoolean, optionChoice, optionNumber } from './options';
+import type { LossTerms, Model, ModelSpec, TrainBatch } from './model';
+import { defineKind, reject } from './options';
 
 /**
  * The classic autoencoder, h = s(W x + b), y = s'(W' h + b'), in two shapes sharing one loss:
@@ -30,6 +31,53 @@ export type CodeActivation = (typeof CODE_ACTIVATIONS)[number];
 export const AE_LOSSES = ['mse', 'bce'] as const;
 export type AeLoss = (typeof AE_LOSSES)[number];
 export type OutputActivation = 'sigmoid' | 'linear';
+
+/**
+ * The options every autoencoder kind shares (ae, cae and sparse add their penalty's; linear fixes
+ * some). `latent` has no static default: it depends on `arch` and is filled in by `finishAe`.
+ */
+export const aeFields = {
+  arch: z.enum(AE_ARCHS).default('dense').meta({ label: 'Architecture', help: 'dense: fully connected on flattened square blocks; conv: convolutional, on sizes that are multiples of 4' }),
+  input: z.number().int().min(2).max(128).default(16).meta({ label: 'Block side', help: 'Dense only: side in pixels of the square blocks the model encodes' }),
+  latent: z
+    .number()
+    .int()
+    .min(1)
+    .max(65536)
+    .optional()
+    .meta({ label: 'Code size', help: 'Dense: code units (default 64); conv: code channels at a quarter of the resolution (default 8)' }),
+  activation: z.enum(['sigmoid', 'tanh', 'relu']).default('sigmoid').meta({ label: 'Code activation', help: 'Non-linearity applied to the code' }),
+  tied: z.boolean().default(false).meta({ label: 'Tied decoder', help: "Dense only: the decoder uses the encoder's weights transposed (W' = W^T)" }),
+  loss: z.enum(AE_LOSSES).default('mse').meta({ label: 'Loss', help: 'mse: mean squared error; bce: binary cross-entropy (pixels read as probabilities)' }),
+};
+
+/** The shared options once resolved: the dense-only ones exist only in the dense form. */
+export type AeOptions =
+  | { arch: 'dense'; input: number; latent: number; activation: CodeActivation; tied: boolean; loss: AeLoss }
+  | { arch: 'conv'; latent: number; activation: CodeActivation; loss: AeLoss };
+
+/** The shared fields as parsed, before `finishAe`. */
+interface AeFieldValues {
+  arch: AeArch;
+  input: number;
+  latent?: number | undefined;
+  activation: CodeActivation;
+  tied: boolean;
+  loss: AeLoss;
+}
+
+/** The contradiction among the shared options, for a kind's .superRefine(). */
+export function aeRules(o: AeFieldValues, ctx: z.core.$RefinementCtx): void {
+  if (o.arch === 'conv' && o.tied) reject(ctx, 'tied', 'A tied decoder needs the dense form (--dense)');
+}
+
+/** For a kind's .transform(): the code size's default follows the form, and a conv model drops the dense-only options. */
+export function finishAe(o: AeFieldValues): AeOptions {
+  if (o.arch === 'dense') return { arch: 'dense', input: o.input, latent: o.latent ?? 64, activation: o.activation, tied: o.tied, loss: o.loss };
+  return { arch: 'conv', latent: o.latent ?? 8, activation: o.activation, loss: o.loss };
+}
+
+export const aeOptions = z.object(aeFields).strict().superRefine(aeRules).transform(finishAe);
 
 export interface AeConfig {
   arch: AeArch;
@@ -247,69 +295,47 @@ export function createAutoencoder(spec: ModelSpec, seed: number, config: AeConfi
   };
 }
 
-/** Reads the options every autoencoder kind shares; `defaults` differ per kind. */
-export function resolveAeOptions(
-  options: Record<string, OptionValue>,
-  defaults: { arch?: AeArch; latent?: number; activation?: CodeActivation; activations?: readonly CodeActivation[]; tied?: boolean } = {},
-): Record<string, OptionValue> {
-  const arch = optionChoice(options, 'arch', AE_ARCHS, defaults.arch ?? 'dense');
-  const activation = optionChoice(options, 'activation', defaults.activations ?? (['sigmoid', 'tanh', 'relu'] as const), defaults.activation ?? 'sigmoid');
-  const loss = optionChoice(options, 'loss', AE_LOSSES, 'mse');
-  const latentDefault = defaults.latent ?? (arch === 'dense' ? 64 : 8);
-  const latent = optionNumber(options, 'latent', latentDefault, { min: 1, max: 65536, integer: true });
-  const tied = optionBoolean(options, 'tied', defaults.tied ?? false);
-  if (arch === 'conv') {
-    if (tied) throw new DenoiseError('E_INVALID_ARGUMENT', 'A tied decoder needs the dense form (--dense)');
-    return { arch, latent, activation, loss };
-  }
-  const input = optionNumber(options, 'input', 16, { min: 2, max: 128, integer: true });
-  return { arch, input, latent, activation, tied, loss };
-}
-
-export function aeConfigOf(spec: ModelSpec, output: OutputActivation = 'sigmoid'): AeConfig {
-  const o = spec.options;
+export function aeConfigOf(options: AeOptions, output: OutputActivation = 'sigmoid'): AeConfig {
+  const dense = options.arch === 'dense';
   return {
-    arch: o['arch'] as AeArch,
-    inputSize: typeof o['input'] === 'number' ? o['input'] : 16,
-    latent: o['latent'] as number,
-    activation: o['activation'] as CodeActivation,
+    arch: options.arch,
+    inputSize: dense ? options.input : 16,
+    latent: options.latent,
+    activation: options.activation,
     output,
-    tied: o['tied'] === true,
-    loss: o['loss'] as AeLoss,
+    tied: dense && options.tied,
+    loss: options.loss,
   };
 }
 
 /** Values in the code and in the input, per sample, for a patch of `patch` pixels (conv: any multiple of 4). */
-export function codeAndInputSize(spec: ModelSpec, patch = 64): { code: number; input: number } {
-  const o = spec.options;
-  if (o['arch'] === 'conv') {
-    return { code: (patch / 4) * (patch / 4) * (o['latent'] as number), input: patch * patch * spec.channels };
-  }
-  const p = o['input'] as number;
-  return { code: o['latent'] as number, input: p * p * spec.channels };
+export function codeAndInputSize(options: AeOptions, channels: number, patch = 64): { code: number; input: number } {
+  if (options.arch === 'conv') return { code: (patch / 4) * (patch / 4) * options.latent, input: patch * patch * channels };
+  return { code: options.latent, input: options.input * options.input * channels };
 }
 
 /** The identity warning for kinds with no regulariser. */
-export function identityWarnings(spec: ModelSpec): string[] {
-  const { code, input } = codeAndInputSize(spec);
+export function identityWarnings(spec: ModelSpec, options: AeOptions): string[] {
+  const { code, input } = codeAndInputSize(options, spec.channels);
   if (code < input) return [];
-  const what = spec.options['arch'] === 'conv' ? `${spec.options['latent']} code channels at a quarter of the resolution` : `${code} code units`;
+  const conv = options.arch === 'conv';
+  const what = conv ? `${options.latent} code channels at a quarter of the resolution` : `${code} code units`;
   return [
-    `The code (${what}) is not smaller than the input (${spec.options['arch'] === 'conv' ? `${spec.channels} channel(s) at full resolution` : `${input} values`}) ` +
+    `The code (${what}) is not smaller than the input (${conv ? `${spec.channels} channel(s) at full resolution` : `${input} values`}) ` +
       'and no regulariser is on, so the model can learn the identity. Use a smaller --latent, a regularised kind (cae, sparse) or a corruption (--noise).',
   ];
 }
 
-export function patchMultipleOf(options: Record<string, OptionValue>): number {
-  return options['arch'] === 'conv' ? 4 : (options['input'] as number | undefined) ?? 16;
+export function patchMultipleOf(options: AeOptions): number {
+  return options.arch === 'conv' ? 4 : options.input;
 }
 
-export const aeDefinition: ModelDefinition = {
+export const aeDefinition = defineKind({
   kind: 'ae',
   title: 'Autoencoder',
   description: 'The classic autoencoder: dense on flattened patches (optionally with a tied decoder) or convolutional; sigmoid, tanh or ReLU code; MSE or cross-entropy.',
-  resolveOptions: (options) => resolveAeOptions(options),
-  create: (spec, seed) => createAutoencoder(spec, seed, aeConfigOf(spec)),
+  options: aeOptions,
+  create: (spec, options, seed) => createAutoencoder(spec, seed, aeConfigOf(options)),
   patchMultiple: patchMultipleOf,
   warnings: identityWarnings,
-};
+});

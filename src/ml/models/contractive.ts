@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DenoiseError } from '../../shared/errors';
+import { z } from 'zod';
 import type { Rng } from '../data/rng';
-import { aeConfigOf, createAutoencoder, patchMultipleOf, resolveAeOptions, type CodeActivation, type CodePenalty, type PenaltyContext } from './autoencoder';
-import type { ModelDefinition, ModelSpec } from './model';
-import { optionChoice, optionNumber } from './options';
+import { aeConfigOf, aeFields, aeRules, createAutoencoder, finishAe, patchMultipleOf, type CodeActivation, type CodePenalty, type PenaltyContext } from './autoencoder';
+import { defineKind, reject } from './options';
 
 /**
  * The contractive autoencoder (Rifai et al. 2011): reconstruction + lambda * ||dh/dx||_F^2,
@@ -29,6 +28,30 @@ import { optionChoice, optionNumber } from './options';
  */
 export const JACOBIAN_METHODS = ['exact', 'estimate'] as const;
 export type JacobianMethod = (typeof JACOBIAN_METHODS)[number];
+
+/** The shared autoencoder options plus the penalty's; `auto` picks the exact form where there is one. */
+export const caeOptions = z
+  .object({
+    ...aeFields,
+    lambda: z.number().min(0).max(1e6).default(0.1).meta({ label: 'Penalty weight (lambda)', help: 'Weight of the Jacobian penalty against the reconstruction' }),
+    jacobian: z
+      .enum(['auto', ...JACOBIAN_METHODS])
+      .default('auto')
+      .meta({ label: 'Jacobian', help: 'exact: closed form (dense only); estimate: random projections (any encoder); auto: exact when dense' }),
+    projections: z.number().int().min(1).max(64).default(1).meta({ label: 'Projections', help: 'Estimate only: random directions per step (more is less noisy and slower)' }),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    aeRules(o, ctx);
+    if (o.jacobian === 'exact' && o.arch !== 'dense') {
+      reject(ctx, 'jacobian', 'The exact Jacobian penalty needs the dense one-layer encoder; a convolutional encoder uses jacobian=estimate');
+    }
+  })
+  .transform(({ lambda, jacobian, projections, ...shared }) => {
+    const base = finishAe(shared);
+    const method: JacobianMethod = jacobian === 'auto' ? (base.arch === 'dense' ? 'exact' : 'estimate') : jacobian;
+    return method === 'exact' ? { ...base, lambda, jacobian: method } : { ...base, lambda, jacobian: method, projections };
+  });
 
 /** s'(z) from the pre-activation z and the activation h = s(z). */
 function activationSlope(pre: tf.Tensor, h: tf.Tensor, activation: CodeActivation): tf.Tensor {
@@ -92,27 +115,12 @@ export function contractivePenalty(lambda: number, method: JacobianMethod, proje
   };
 }
 
-function createCae(spec: ModelSpec, seed: number) {
-  const o = spec.options;
-  const method = o['jacobian'] as JacobianMethod;
-  return createAutoencoder(spec, seed, aeConfigOf(spec), contractivePenalty(o['lambda'] as number, method, (o['projections'] as number | undefined) ?? 1));
-}
-
-export const caeDefinition: ModelDefinition = {
+export const caeDefinition = defineKind({
   kind: 'cae',
   title: 'Contractive autoencoder',
   description: 'An autoencoder whose code is penalised for its sensitivity to the input (the Jacobian norm): exact for a dense encoder, estimated for a convolutional one.',
-  resolveOptions(options) {
-    const base = resolveAeOptions(options);
-    const lambda = optionNumber(options, 'lambda', 0.1, { min: 0, max: 1e6 });
-    const dense = base['arch'] === 'dense';
-    const jacobian = optionChoice(options, 'jacobian', JACOBIAN_METHODS, dense ? 'exact' : 'estimate');
-    if (jacobian === 'exact' && !dense) {
-      throw new DenoiseError('E_INVALID_ARGUMENT', 'The exact Jacobian penalty needs the dense one-layer encoder; a convolutional encoder uses jacobian=estimate');
-    }
-    const projections = optionNumber(options, 'projections', 1, { min: 1, max: 64, integer: true });
-    return { ...base, lambda, jacobian, ...(jacobian === 'estimate' ? { projections } : {}) };
-  },
-  create: createCae,
+  options: caeOptions,
+  create: (spec, o, seed) =>
+    createAutoencoder(spec, seed, aeConfigOf(o), contractivePenalty(o.lambda, o.jacobian, o.jacobian === 'estimate' ? o.projections : 1)),
   patchMultiple: patchMultipleOf,
-};
+});

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 import { Rng } from '../data/rng';
 import { addConv, addConvTranspose, conv, convTranspose2x, disposeVariables, type ConvParams, type VariableMap } from './layers';
-import { reconstructionLoss, type ReconstructionLoss } from './losses';
-import type { Model, ModelDefinition, ModelSpec, OptionValue, TrainBatch } from './model';
-import { optionBoolean, optionChoice } from './options';
+import { RECONSTRUCTION_LOSSES, reconstructionLoss } from './losses';
+import type { Model, ModelSpec, TrainBatch } from './model';
+import { defineKind } from './options';
 
 /**
  * The convolutional denoising autoencoder: a small U-shaped encoder-decoder trained with the
@@ -18,6 +19,16 @@ import { optionBoolean, optionChoice } from './options';
  */
 export const DAE_SIZES = ['tiny', 'small', 'medium'] as const;
 export type DaeSize = (typeof DAE_SIZES)[number];
+
+/** The DAE's options, declared once (see options.ts for what is derived from this). */
+export const daeOptions = z
+  .object({
+    size: z.enum(DAE_SIZES).default('small').meta({ label: 'Size', help: 'Width and depth of the network: tiny trains fastest, medium denoises best' }),
+    residual: z.boolean().default(true).meta({ label: 'Residual', help: 'Predict the noise and subtract it from the input, so training starts at the identity' }),
+    loss: z.enum(RECONSTRUCTION_LOSSES).default('mse').meta({ label: 'Loss', help: 'mse: mean squared error (best PSNR); l1: mean absolute error' }),
+  })
+  .strict();
+export type DaeOptions = z.output<typeof daeOptions>;
 
 interface Preset {
   widths: [number, number, number];
@@ -40,8 +51,7 @@ interface DaeParams {
   tail: ConvParams;
 }
 
-function build(spec: ModelSpec, rng: Rng, vars: VariableMap): DaeParams {
-  const preset = PRESETS[spec.options['size'] as DaeSize];
+function build(spec: ModelSpec, preset: Preset, rng: Rng, vars: VariableMap): DaeParams {
   const [w0, w1, w2] = preset.widths;
   const c = spec.channels;
   const head = addConv(vars, 'head', 3, c, w0, rng);
@@ -81,11 +91,11 @@ function forward(p: DaeParams, x: tf.Tensor4D): tf.Tensor4D {
   return conv(u0, p.tail, 1, 'linear');
 }
 
-export function createDae(spec: ModelSpec, seed: number): Model {
+export function createDae(spec: ModelSpec, options: DaeOptions, seed: number): Model {
   const vars: VariableMap = new Map();
-  const params = build(spec, new Rng(seed), vars);
-  const residual = spec.options['residual'] === true;
-  const lossKind = spec.options['loss'] as ReconstructionLoss;
+  const { residual, loss: lossKind } = options;
+  const preset = PRESETS[options.size];
+  const params = build(spec, preset, new Rng(seed), vars);
   const predict = (input: tf.Tensor4D): tf.Tensor4D =>
     tf.tidy(() => {
       const out = forward(params, input);
@@ -95,7 +105,7 @@ export function createDae(spec: ModelSpec, seed: number): Model {
     spec,
     variables: vars,
     sizeMultiple: 4,
-    receptiveRadius: receptiveRadiusOf(PRESETS[spec.options['size'] as DaeSize]),
+    receptiveRadius: receptiveRadiusOf(preset),
     predict,
     loss: (batch: TrainBatch) => {
       const total = reconstructionLoss(lossKind, predict(batch.input), batch.target, batch.mask);
@@ -105,16 +115,10 @@ export function createDae(spec: ModelSpec, seed: number): Model {
   };
 }
 
-export const daeDefinition: ModelDefinition = {
+export const daeDefinition = defineKind({
   kind: 'dae',
   title: 'Denoising autoencoder',
   description: 'A convolutional encoder-decoder trained to map corrupted images to clean ones. Works on any image size.',
-  resolveOptions(options: Record<string, OptionValue>) {
-    return {
-      size: optionChoice(options, 'size', DAE_SIZES, 'small'),
-      residual: optionBoolean(options, 'residual', true),
-      loss: optionChoice(options, 'loss', ['mse', 'l1'] as const, 'mse'),
-    };
-  },
+  options: daeOptions,
   create: createDae,
-};
+});

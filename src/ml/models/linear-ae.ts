@@ -1,6 +1,6 @@
-import { DenoiseError } from '../../shared/errors';
-import { aeConfigOf, createAutoencoder, identityWarnings, resolveAeOptions } from './autoencoder';
-import type { ModelDefinition } from './model';
+import { z } from 'zod';
+import { aeConfigOf, aeFields, createAutoencoder, identityWarnings } from './autoencoder';
+import { defineKind } from './options';
 
 /**
  * The linear autoencoder: y = W' (W x + b) + b' trained with MSE. With k code units its best
@@ -12,18 +12,23 @@ import type { ModelDefinition } from './model';
  * subspace), but gradient descent gets there many times faster than with two free matrices,
  * whose scales drift apart along the small-eigenvalue directions.
  */
-export const linearDefinition: ModelDefinition = {
+export const linearOptions = z
+  .object({
+    ...aeFields,
+    arch: z.literal('dense').default('dense').meta({ label: 'Architecture', help: 'Dense only: the linear autoencoder is the PCA counterpart' }),
+    latent: aeFields.latent.unwrap().default(16).meta({ label: 'Code size', help: 'Code units: the number of principal components it learns' }),
+    activation: z.literal('linear').default('linear').meta({ label: 'Code activation', help: 'None: the code is linear' }),
+    tied: aeFields.tied.unwrap().default(true).meta({ label: 'Tied decoder', help: "The decoder uses the encoder's weights transposed (W' = W^T): the same optimum, reached many times faster" }),
+    loss: z.literal('mse').default('mse').meta({ label: 'Loss', help: 'Mean squared error, as PCA minimises' }),
+  })
+  .strict();
+
+export const linearDefinition = defineKind({
   kind: 'linear',
   title: 'Linear autoencoder',
   description: 'A dense autoencoder with no non-linearity, trained with MSE: it learns the same subspace as PCA.',
-  resolveOptions(options) {
-    if (options['arch'] !== undefined && options['arch'] !== 'dense') {
-      throw new DenoiseError('E_INVALID_ARGUMENT', 'The linear autoencoder is dense (it is the PCA counterpart); drop --conv');
-    }
-    const base = resolveAeOptions({ ...options, arch: 'dense', activation: 'linear', loss: 'mse' }, { latent: 16, activations: ['linear'], activation: 'linear', tied: true });
-    return base;
-  },
-  create: (spec, seed) => createAutoencoder(spec, seed, aeConfigOf(spec, 'linear')),
-  patchMultiple: (options) => (options['input'] as number | undefined) ?? 16,
+  options: linearOptions,
+  create: (spec, options, seed) => createAutoencoder(spec, seed, aeConfigOf(options, 'linear')),
+  patchMultiple: (options) => options.input,
   warnings: identityWarnings,
-};
+});

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-export type ReconstructionLoss = 'mse' | 'l1';
+export const RECONSTRUCTION_LOSSES = ['mse', 'l1'] as const;
+export type ReconstructionLoss = (typeof RECONSTRUCTION_LOSSES)[number];
 
 /**
  * Mean reconstruction error. With a mask, only masked pixels count (blind-spot training takes

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DenoiseError } from '../../shared/errors';
-import { aeConfigOf, createAutoencoder, patchMultipleOf, resolveAeOptions, type CodePenalty, type PenaltyContext } from './autoencoder';
-import type { ModelDefinition, ModelSpec } from './model';
-import { optionChoice, optionNumber } from './options';
+import { z } from 'zod';
+import { aeConfigOf, aeFields, aeRules, createAutoencoder, finishAe, patchMultipleOf, type CodePenalty, type PenaltyContext } from './autoencoder';
+import { defineKind, reject } from './options';
 
 /**
  * The sparse autoencoder: the code is pushed to be mostly inactive, so each unit comes to
@@ -19,6 +18,26 @@ import { optionChoice, optionNumber } from './options';
  */
 export const SPARSITY_PENALTIES = ['kl', 'l1'] as const;
 export type SparsityPenalty = (typeof SPARSITY_PENALTIES)[number];
+
+/** The shared autoencoder options plus the penalty's; lambda's default follows the penalty. */
+export const sparseOptions = z
+  .object({
+    ...aeFields,
+    penalty: z.enum(SPARSITY_PENALTIES).default('kl').meta({ label: 'Penalty', help: 'kl: toward a target activation rate rho (sigmoid code); l1: on the code activity (any code)' }),
+    lambda: z.number().min(0).max(1e6).optional().meta({ label: 'Penalty weight (lambda)', help: 'Weight of the sparsity penalty (default 1 for kl, 0.1 for l1)' }),
+    rho: z.number().min(1e-4).max(0.9999).default(0.05).meta({ label: 'Target activation (rho)', help: 'KL only: the mean activation each code unit is pushed toward' }),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    aeRules(o, ctx);
+    if (o.penalty === 'kl' && o.activation !== 'sigmoid') {
+      reject(ctx, 'penalty', 'The KL sparsity penalty needs a sigmoid code (activations in (0, 1)); use penalty=l1 for tanh or ReLU');
+    }
+  })
+  .transform(({ penalty, lambda, rho, ...shared }) => {
+    const base = finishAe(shared);
+    return penalty === 'l1' ? { ...base, penalty, lambda: lambda ?? 0.1 } : { ...base, penalty, lambda: lambda ?? 1, rho };
+  });
 
 /** Bernoulli KL(rho || rhoHat) summed over units; rhoHat is clipped away from 0 and 1. */
 export function bernoulliKl(rho: number, rhoHat: tf.Tensor): tf.Scalar {
@@ -54,26 +73,11 @@ export function sparsityPenalty(kind: SparsityPenalty, lambda: number, rho: numb
   };
 }
 
-function createSparse(spec: ModelSpec, seed: number) {
-  const o = spec.options;
-  return createAutoencoder(spec, seed, aeConfigOf(spec), sparsityPenalty(o['penalty'] as SparsityPenalty, o['lambda'] as number, (o['rho'] as number | undefined) ?? 0.05));
-}
-
-export const sparseDefinition: ModelDefinition = {
+export const sparseDefinition = defineKind({
   kind: 'sparse',
   title: 'Sparse autoencoder',
   description: 'An autoencoder whose code units are mostly inactive: a KL penalty toward a target activation rate rho, or an L1 activity penalty.',
-  resolveOptions(options) {
-    const base = resolveAeOptions(options);
-    const penalty = optionChoice(options, 'penalty', SPARSITY_PENALTIES, 'kl');
-    if (penalty === 'kl' && base['activation'] !== 'sigmoid') {
-      throw new DenoiseError('E_INVALID_ARGUMENT', 'The KL sparsity penalty needs a sigmoid code (activations in (0, 1)); use penalty=l1 for tanh or ReLU');
-    }
-    const lambda = optionNumber(options, 'lambda', penalty === 'kl' ? 1 : 0.1, { min: 0, max: 1e6 });
-    if (penalty === 'l1') return { ...base, penalty, lambda };
-    const rho = optionNumber(options, 'rho', 0.05, { min: 1e-4, max: 0.9999 });
-    return { ...base, penalty, lambda, rho };
-  },
-  create: createSparse,
+  options: sparseOptions,
+  create: (spec, o, seed) => createAutoencoder(spec, seed, aeConfigOf(o), sparsityPenalty(o.penalty, o.lambda, o.penalty === 'kl' ? o.rho : 0.05)),
   patchMultiple: patchMultipleOf,
-};
+});

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 import { DenoiseError } from '../../shared/errors';
 import { Rng } from '../data/rng';
 import { blockwise, toBlocks } from './blocks';
 import { addConv, addConvTranspose, addDense, conv, convTranspose2x, disposeVariables, type ConvParams, type VariableMap } from './layers';
 import { bceWithLogitsElements, klToStandardNormal } from './likelihood';
-import type { GenerativeModel, LossTerms, Model, ModelDefinition, ModelSpec, TrainBatch } from './model';
-import { optionChoice, optionNumber } from './options';
+import type { GenerativeModel, LossTerms, Model, ModelSpec, TrainBatch } from './model';
+import { defineKind } from './options';
 
 /**
  * The convolutional variational autoencoder (Kingma and Welling 2014) on square blocks of
@@ -36,6 +37,26 @@ import { optionChoice, optionNumber } from './options';
 export const VAE_LIKELIHOODS = ['mse', 'bce'] as const;
 export type VaeLikelihood = (typeof VAE_LIKELIHOODS)[number];
 
+export const vaeOptions = z
+  .object({
+    input: z
+      .number()
+      .int()
+      .min(8)
+      .max(256)
+      .multipleOf(8)
+      .default(32)
+      .meta({ label: 'Block side', help: 'Side in pixels of the square images it encodes and generates; a multiple of 8 (three stride-2 levels)' }),
+    latent: z.number().int().min(1).max(4096).default(32).meta({ label: 'Latent size', help: 'Length of the latent vector z' }),
+    width: z.number().int().min(4).max(256).default(32).meta({ label: 'Width', help: 'Channels of the first convolution (the others have twice as many)' }),
+    beta: z.number().min(0).max(1e4).default(1).meta({ label: 'KL weight (beta)', help: 'Weight of the KL term; 1 is the ELBO, more gives a smoother latent space' }),
+    loss: z.enum(VAE_LIKELIHOODS).default('mse').meta({ label: 'Likelihood', help: 'mse: Gaussian with a fixed sigma (photos); bce: Bernoulli (binarised digits)' }),
+    sigma: z.number().min(1e-3).max(10).default(0.1).meta({ label: 'Gaussian sigma', help: 'mse only: standard deviation of the Gaussian likelihood, in [0, 1] pixel units' }),
+  })
+  .strict()
+  .transform(({ sigma, ...o }) => (o.loss === 'mse' ? { ...o, loss: o.loss, sigma } : { ...o, loss: o.loss }));
+export type VaeOptions = z.output<typeof vaeOptions>;
+
 interface VaeParams {
   enc: [ConvParams, ConvParams, ConvParams];
   mu: ConvParams;
@@ -49,14 +70,8 @@ export interface VaeModel extends Model {
   readonly generative: GenerativeModel;
 }
 
-export function createVae(spec: ModelSpec, seed: number): VaeModel {
-  const o = spec.options;
-  const size = o['input'] as number;
-  const latent = o['latent'] as number;
-  const width = o['width'] as number;
-  const beta = o['beta'] as number;
-  const likelihood = o['loss'] as VaeLikelihood;
-  const sigma = (o['sigma'] as number | undefined) ?? 0.1;
+export function createVae(spec: ModelSpec, options: VaeOptions, seed: number): VaeModel {
+  const { input: size, latent, width, beta } = options;
   const c = spec.channels;
   const rng = new Rng(seed);
   const noiseRng = new Rng(seed ^ 0x6a09e667);
@@ -109,7 +124,7 @@ export function createVae(spec: ModelSpec, seed: number): VaeModel {
 
   /** Negative log-likelihood per element (constants dropped). */
   const nll = (logits: tf.Tensor, target: tf.Tensor): tf.Tensor =>
-    likelihood === 'bce' ? bceWithLogitsElements(logits, target) : tf.div(tf.square(tf.sub(tf.sigmoid(logits), target)), 2 * sigma * sigma);
+    options.loss === 'bce' ? bceWithLogitsElements(logits, target) : tf.div(tf.square(tf.sub(tf.sigmoid(logits), target)), 2 * options.sigma * options.sigma);
 
   return {
     spec,
@@ -141,23 +156,12 @@ export function createVae(spec: ModelSpec, seed: number): VaeModel {
   };
 }
 
-export const vaeDefinition: ModelDefinition = {
+export const vaeDefinition = defineKind({
   kind: 'vae',
   title: 'Variational autoencoder',
   description: 'A convolutional VAE on square blocks: generates new images from seeded samples, interpolates in latent space, reconstructs from the posterior mean.',
-  resolveOptions(options) {
-    const input = optionNumber(options, 'input', 32, { min: 8, max: 256, integer: true });
-    if (input % 8 !== 0) throw new DenoiseError('E_INVALID_ARGUMENT', `Option "input" must be a multiple of 8 (three stride-2 levels), got ${input}`);
-    const loss = optionChoice(options, 'loss', VAE_LIKELIHOODS, 'mse');
-    const resolved = {
-      input,
-      latent: optionNumber(options, 'latent', 32, { min: 1, max: 4096, integer: true }),
-      width: optionNumber(options, 'width', 32, { min: 4, max: 256, integer: true }),
-      beta: optionNumber(options, 'beta', 1, { min: 0, max: 1e4 }),
-      loss,
-    };
-    return loss === 'mse' ? { ...resolved, sigma: optionNumber(options, 'sigma', 0.1, { min: 1e-3, max: 10 }) } : resolved;
-  },
+  options: vaeOptions,
+  generative: true,
   create: createVae,
-  patchMultiple: (options) => (options['input'] as number | undefined) ?? 32,
-};
+  patchMultiple: (options) => options.input,
+});

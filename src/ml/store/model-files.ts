@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import { DenoiseError } from '../../shared/errors';
 import type { Model } from '../models/model';
-import { createModel, getModelDefinition } from '../models/registry';
+import { createModel, resolveStoredSpec } from '../models/registry';
 import { ENGINE_VERSION, MODEL_FORMAT_VERSION } from '../version';
 import { writeFileAtomic } from './atomic-write';
 import { modelMetaSchema, type ModelMeta, type TrainingSummary } from './model-meta';
@@ -118,9 +118,9 @@ export interface LoadedModel {
 export async function loadModel(dir: string): Promise<LoadedModel> {
   const target = resolve(dir);
   const meta = await readModelMeta(target);
-  getModelDefinition(meta.spec.kind); // unknown kinds fail here with the list of known ones
+  const spec = resolveStoredSpec(meta.spec, join(target, META_FILE)); // an unknown kind or a bad option fails here, with the reason
   const values = unpackTensors(meta.weights, await readBinary(target, meta.weights.file, 'weights'), `${target}/${meta.weights.file}`, 'E_MODEL_CORRUPT');
-  const model = createModel(meta.spec, 0);
+  const model = createModel(spec, 0);
   try {
     for (const [name, variable] of model.variables) {
       const stored = values.get(name);
