@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../test-support/fixtures';
 import { writeTextureImages } from '../test-support/textures';
+import { parseOptionStrings } from '../ml/models/registry';
 import { kindFlags, parsePairs } from './commands/train';
 import { main } from './main';
 import { captureCliOutput } from '../test-support/capture-output';
@@ -27,18 +28,19 @@ const quick = ['--batch', '4', '--validate-every', '100', '--steps', '3', '--cha
 
 describe('train flags of the family', () => {
   it('map to model options', () => {
-    expect(kindFlags({ latent: '12', lambda: '0.5', rho: '0.1', beta: '2', tied: true, dense: true, loss: 'bce' })).toEqual({
+    // Text values are typed by the kind's option schema.
+    expect(parseOptionStrings('sparse', kindFlags({ latent: '12', lambda: '0.5', rho: '0.1', tied: true, dense: true, loss: 'bce' }))).toEqual({
       latent: 12,
       lambda: 0.5,
       rho: 0.1,
-      beta: 2,
       tied: true,
       arch: 'dense',
       loss: 'bce',
     });
+    expect(parseOptionStrings('vae', kindFlags({ beta: '2' }))).toEqual({ beta: 2 });
     expect(kindFlags({ conv: true })).toEqual({ arch: 'conv' });
     expect(() => kindFlags({ conv: true, dense: true })).toThrow(/exclude/);
-    expect(() => kindFlags({ latent: 'many' })).toThrow(/--latent must be a number/);
+    expect(() => parseOptionStrings('ae', kindFlags({ latent: 'many' }))).toThrow('Option "latent" must be an integer in [1, 65536], got many');
   });
 
   it('split --pairs at the right colon, drive letters included', () => {

@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
 import { parseNoiseSpec } from '../../shared/noise';
-import { TRAIN_DEFAULTS, type OptionValue, type TrainConfig, type TrainEvent } from '../../shared/training';
-import { getModelDefinition, listModelKinds } from '../../ml/models/registry';
+import { TRAIN_DEFAULTS, type TrainConfig, type TrainEvent } from '../../shared/training';
+import { getModelDefinition, listModelKinds, parseOptionStrings } from '../../ml/models/registry';
 import { BLIND_SPOT_DEFAULTS } from '../../ml/train/blind-spot';
 import { readResumableConfig, runTraining } from '../../ml/train/train-run';
 import { numberArg, parseCommandArgs, requireString, type OptionsSpec } from '../args';
@@ -44,13 +44,13 @@ const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODE
   --json               print every training event as one JSON line on stdout
 `;
 
-function parseOpt(pairs: string[] | undefined): Record<string, OptionValue> {
-  const out: Record<string, OptionValue> = {};
+/** `--opt KEY=VALUE` pairs as text; `parseOptionStrings` types them by the kind's option schema. */
+function parseOpt(pairs: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const pair of pairs ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new DenoiseError('E_INVALID_ARGUMENT', `--opt expects KEY=VALUE, got "${pair}"`);
-    const raw = pair.slice(eq + 1);
-    out[pair.slice(0, eq)] = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
 }
@@ -74,27 +74,13 @@ interface KindFlagValues {
   conv?: boolean | undefined;
 }
 
-/** The named per-kind flags as model options (each kind's resolveOptions validates them). */
-export function kindFlags(values: KindFlagValues): Record<string, OptionValue> {
+/** The named per-kind flags as model options, values as text (`parseOptionStrings` types and the kind's schema checks them). */
+export function kindFlags(values: KindFlagValues): Record<string, string | boolean> {
   if (values.dense && values.conv) throw new DenoiseError('E_INVALID_ARGUMENT', '--dense and --conv exclude each other');
-  const out: Record<string, OptionValue> = {};
-  const text: [keyof KindFlagValues, string][] = [
-    ['size', 'size'],
-    ['loss', 'loss'],
-  ];
-  for (const [flag, key] of text) if (typeof values[flag] === 'string') out[key] = values[flag];
-  const numbers: [keyof KindFlagValues, string][] = [
-    ['latent', 'latent'],
-    ['lambda', 'lambda'],
-    ['rho', 'rho'],
-    ['beta', 'beta'],
-  ];
-  for (const [flag, key] of numbers) {
+  const out: Record<string, string | boolean> = {};
+  for (const flag of ['size', 'loss', 'latent', 'lambda', 'rho', 'beta'] as const) {
     const raw = values[flag];
-    if (typeof raw !== 'string') continue;
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) throw new DenoiseError('E_INVALID_ARGUMENT', `--${flag} must be a number, got "${raw}"`);
-    out[key] = n;
+    if (typeof raw === 'string') out[flag] = raw;
   }
   if (values.tied) out['tied'] = true;
   if (values.dense) out['arch'] = 'dense';
@@ -145,7 +131,7 @@ function freshConfig(values: TrainValues, outDir: string, bounds: Bounds): Train
   const dataDirs = pairs ? [pairs.noisyDir, pairs.cleanDir] : (values.data ?? []).map((d) => resolve(d));
   if (dataDirs.length === 0) throw new DenoiseError('E_INVALID_ARGUMENT', 'Missing required option --data (or --pairs NOISY_DIR:CLEAN_DIR)');
   const definition = getModelDefinition(values.kind);
-  const modelOptions: Record<string, OptionValue> = { ...parseOpt(values.opt), ...kindFlags(values) };
+  const modelOptions = parseOptionStrings(definition.kind, { ...parseOpt(values.opt), ...kindFlags(values) });
   const resolvedOptions = definition.resolveOptions(modelOptions);
   const blindSpot = numberArg(values['blind-spot'], '--blind-spot', { min: 0.001, max: 0.5 });
   if (blindSpot !== undefined && !selfSupervised) throw new DenoiseError('E_INVALID_ARGUMENT', '--blind-spot only applies with --self-supervised');
