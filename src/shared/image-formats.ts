@@ -4,9 +4,25 @@
  * extra decoder is attack surface for untrusted files (SVG can reference other files, PDF and
  * "magick" pull in large parsers), so only the common photo formats are let through.
  */
-export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.avif', '.tif', '.tiff'] as const;
+export const IMAGE_EXTENSIONS = [
+  '.png', '.jpg', '.jpeg', '.webp', '.avif', '.tif', '.tiff', '.heic', '.heif', '.dng', '.cr2', '.cr3', '.nef', '.arw', '.raf', '.orf', '.rw2', '.pef',
+] as const;
 
-export type InputFormat = 'png' | 'jpeg' | 'webp' | 'avif' | 'tiff';
+/**
+ * HEIC/HEIF photos (phones). Read only where sharp's libvips has an HEVC decoder, which the
+ * prebuilt sharp binaries leave out (docs/photos.md); elsewhere they are listed so that the user
+ * gets a message saying what to do instead of a silently skipped file.
+ */
+export const HEIF_EXTENSIONS = ['.heic', '.heif'] as const;
+
+/** Camera RAW files, developed by LibRaw (WebAssembly build) with the camera's white balance. */
+export const RAW_EXTENSIONS = ['.dng', '.cr2', '.cr3', '.nef', '.arw', '.raf', '.orf', '.rw2', '.pef'] as const;
+
+export type InputFormat = 'png' | 'jpeg' | 'webp' | 'avif' | 'tiff' | 'heic' | 'raw';
+
+export function isRawName(name: string): boolean {
+  return (RAW_EXTENSIONS as readonly string[]).includes(extensionOfName(name));
+}
 
 export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp', 'tiff'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

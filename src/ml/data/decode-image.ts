@@ -1,9 +1,11 @@
-import { lstat, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
 import { DenoiseError } from '../../shared/errors';
 import { fromFsError } from './fs-error';
-import type { FloatImage } from './image';
-import { describeImageExtensions, hasImageExtension, type InputFormat } from '../../shared/image-formats';
+import type { FloatImage, SourceMetadata } from './image';
+import { describeImageExtensions, extensionOfName, HEIF_EXTENSIONS, hasImageExtension, isRawName, type InputFormat } from '../../shared/image-formats';
+import { iccFitsChannels, sourceMetadataOf } from './metadata';
+import { developRaw, readRawHeader } from './raw-decode';
 import { assertInsideRoot } from './path-guard';
 
 /** 100 megapixels: above any camera a user trains on, far below what exhausts memory. */
@@ -105,11 +107,8 @@ function allowedFormat(file: string, meta: Metadata): InputFormat {
       return meta.format;
     case 'heif':
       if (meta.compression === 'av1') return 'avif';
-      throw new DenoiseError(
-        'E_UNSUPPORTED_FORMAT',
-        `${file} is a HEIF image with ${meta.compression ?? 'unknown'} compression; only AVIF is supported.`,
-        { file },
-      );
+      if (meta.compression === 'hevc' && hevcReadable()) return 'heic';
+      throw heicUnsupported(file, meta.compression ?? 'unknown');
     default:
       throw new DenoiseError(
         'E_UNSUPPORTED_FORMAT',
@@ -117,6 +116,26 @@ function allowedFormat(file: string, meta: Metadata): InputFormat {
         { file, detected: String(meta.format) },
       );
   }
+}
+
+/**
+ * Whether this sharp build decodes HEVC, the codec of HEIC photos. libvips lists .heic among
+ * the HEIF loader's suffixes only when its libheif has an HEVC decoder; the prebuilt sharp
+ * binaries ship libheif with the AV1 codecs alone (HEVC is patent-encumbered), so this is
+ * false unless sharp was built against a system libvips with libde265.
+ */
+export function hevcReadable(): boolean {
+  return (sharp.format.heif?.input.fileSuffix ?? []).includes('.heic');
+}
+
+function heicUnsupported(file: string, compression: string): DenoiseError {
+  return new DenoiseError(
+    'E_UNSUPPORTED_FORMAT',
+    `${file} is a HEIC/HEIF photo (${compression} compression), which this build cannot decode: the image library it ` +
+      'ships with has no HEVC decoder. Convert it to JPEG, PNG or 16-bit TIFF first (Photos or Preview: Export; ' +
+      'or heif-convert from libheif), or run the CLI with sharp built against a system libvips that has libde265.',
+    { file, compression },
+  );
 }
 
 function bitDepthOf(meta: Metadata): 8 | 16 {
@@ -135,6 +154,8 @@ async function readHeader(file: string): Promise<Metadata> {
     return await sharp(file, { limitInputPixels: false, pages: 1 }).metadata();
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);
+    const heif = (HEIF_EXTENSIONS as readonly string[]).includes(extensionOfName(file));
+    if (heif && !hevcReadable()) throw heicUnsupported(file, 'hevc');
     throw corrupt(file, `is not a readable image: its contents are not valid ${describeImageExtensions()} data`, cause);
   }
 }
@@ -165,10 +186,36 @@ export function assertWithinPixelLimit(info: ImageInfo, maxPixels: number = DEFA
   if (info.width * info.height > maxPixels) throw tooLarge(info.file, info.width, info.height, maxPixels);
 }
 
+/** What the header said: the info, and sharp's metadata (absent for camera RAW). */
+interface Inspected {
+  info: ImageInfo;
+  meta?: Metadata;
+  /** The whole file, for camera RAW (LibRaw reads from memory). */
+  bytes?: Uint8Array;
+}
+
+async function readWhole(file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw fromFsError(error, file, 'Cannot read the image');
+  }
+}
+
+async function inspect(file: string, options: ReadInfoOptions): Promise<Inspected> {
+  const fileBytes = await checkFile(file, options);
+  if (isRawName(file)) {
+    const bytes = await readWhole(file);
+    const { width, height } = await readRawHeader(file, bytes);
+    return { info: { file, format: 'raw', width, height, channels: 3, hasAlpha: false, bitDepth: 16, pages: 1, fileBytes }, bytes };
+  }
+  const meta = await readHeader(file);
+  return { info: infoFrom(file, meta, fileBytes), meta };
+}
+
 /** Checks the file and reads its header (no pixel data), in the C4 order. */
 export async function readImageInfo(file: string, options: ReadInfoOptions = {}): Promise<ImageInfo> {
-  const fileBytes = await checkFile(file, options);
-  return infoFrom(file, await readHeader(file), fileBytes);
+  return (await inspect(file, options)).info;
 }
 
 function decodeError(file: string, error: unknown, info: ImageInfo, maxPixels: number): DenoiseError {
@@ -196,10 +243,34 @@ function asSamples(data: Buffer, bitDepth: 8 | 16): Uint8Array | Uint16Array {
   return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length / 2);
 }
 
-async function decodeRaw(file: string, info: ImageInfo, maxPixels: number, timeoutSeconds: number): Promise<RawPixels> {
+/** Interpretations whose samples sharp hands over unchanged when the profile is ignored. */
+const PLAIN_SPACES = new Set(['srgb', 'rgb16', 'b-w', 'grey16']);
+
+/**
+ * Whether the samples can stay in the source's own colour space (its ICC profile, or sRGB when
+ * it has none): then nothing is converted, an identity model gives back the very same samples,
+ * and the output carries the same profile. Not when the caller forces another channel count, nor
+ * for CMYK, Lab or a profile that does not match the channels: those go through sRGB as before.
+ */
+function keepsSourceSpace(meta: Metadata, info: ImageInfo, channels: 1 | 3 | undefined): boolean {
+  if (channels !== undefined && channels !== info.channels) return false;
+  if (!PLAIN_SPACES.has(meta.space ?? '')) return false;
+  return meta.icc === undefined || meta.icc.length === 0 || iccFitsChannels(meta.icc, info.channels);
+}
+
+async function decodeRaw(
+  file: string,
+  info: ImageInfo,
+  maxPixels: number,
+  timeoutSeconds: number,
+  ignoreIcc: boolean,
+): Promise<RawPixels> {
   const is16 = info.bitDepth === 16;
   try {
     const { data, info: out } = await sharp(file, {
+      // Ignoring the profile keeps the samples as stored; otherwise sharp converts them to sRGB
+      // (8-bit) or Display P3 (16-bit) with the embedded profile.
+      ignoreIcc,
       limitInputPixels: Math.floor(maxPixels),
       failOn: 'truncated',
       sequentialRead: true,
@@ -255,13 +326,23 @@ function bandsToFloat(raw: RawPixels, from: number, count: number): Float32Array
  */
 export async function decodeImage(file: string, options: DecodeOptions = {}): Promise<FloatImage> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  const info = await readImageInfo(file, options);
+  const { info, meta, bytes } = await inspect(file, options);
   assertWithinPixelLimit(info, maxPixels);
 
-  // sharp takes whole seconds in [0, 3600]; anything else would throw and read as "corrupt".
-  const wanted = options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS;
-  const timeout = Number.isFinite(wanted) ? Math.min(3600, Math.max(0, Math.round(wanted))) : DEFAULT_DECODE_TIMEOUT_SECONDS;
-  const raw = await decodeRaw(file, info, maxPixels, timeout);
+  let raw: RawPixels;
+  let source: SourceMetadata | undefined;
+  if (meta === undefined) {
+    const developed = await developRaw(file, bytes ?? (await readWhole(file)), maxPixels, (w, h) => tooLarge(file, w, h, maxPixels));
+    raw = { samples: developed.samples, width: developed.width, height: developed.height, bands: 3 };
+    source = developed.source;
+  } else {
+    // sharp takes whole seconds in [0, 3600]; anything else would throw and read as "corrupt".
+    const wanted = options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS;
+    const timeout = Number.isFinite(wanted) ? Math.min(3600, Math.max(0, Math.round(wanted))) : DEFAULT_DECODE_TIMEOUT_SECONDS;
+    const keepSpace = keepsSourceSpace(meta, info, options.channels);
+    raw = await decodeRaw(file, info, maxPixels, timeout, keepSpace);
+    source = sourceMetadataOf(meta, keepSpace);
+  }
   const channels = options.channels ?? info.channels;
 
   let data: Float32Array;
@@ -276,5 +357,6 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
 
   const image: FloatImage = { width: raw.width, height: raw.height, channels, data, bitDepth: info.bitDepth };
   if (raw.bands === 4) image.alpha = bandsToFloat(raw, 3, 1);
+  if (source) image.source = source;
   return image;
 }

@@ -2,6 +2,8 @@ import sharp, { type Sharp } from 'sharp';
 import { DenoiseError } from '../../shared/errors';
 import { writeFileAtomic } from '../store/atomic-write';
 import type { FloatImage } from './image';
+import { encodeCarryingMetadata, type CarriedFields } from './metadata-carrier';
+import { iccFitsChannels, outputXmp, type DenoiseNote } from './metadata';
 import { extensionOfName, holds16Bit, OUTPUT_FORMAT_OF_EXTENSION, type OutputFormat } from '../../shared/image-formats';
 
 export interface EncodeOptions {
@@ -11,6 +13,13 @@ export interface EncodeOptions {
   bitDepth?: 8 | 16;
   /** JPEG / WebP quality 1..100 (default 92; WebP at 100 is written lossless). */
   quality?: number;
+  /**
+   * Leave out the source's EXIF, XMP and IPTC (privacy). The ICC profile is written regardless:
+   * the samples are in its space, so without it the colours would change.
+   */
+  stripMetadata?: boolean;
+  /** Record that the image was denoised, and by which model (EXIF Software and XMP). */
+  note?: DenoiseNote;
 }
 
 const DEFAULT_QUALITY = 92;
@@ -71,7 +80,15 @@ function interleave(image: FloatImage, bitDepth: 8 | 16, withAlpha: boolean): Ui
   return out;
 }
 
-function pipeline(image: FloatImage, format: OutputFormat, bitDepth: 8 | 16, quality: number): Sharp {
+interface RawInput {
+  input: Sharp;
+  /** The colourspace the samples are declared as; the output must be told it again. */
+  space: 'b-w' | 'grey16' | 'srgb' | 'rgb16';
+  /** Size of the raw samples in bytes. */
+  bytes: number;
+}
+
+function rawInput(image: FloatImage, format: OutputFormat, bitDepth: 8 | 16): RawInput {
   // JPEG has no alpha channel; the colour samples are written as they are.
   const withAlpha = image.alpha !== undefined && format !== 'jpeg';
   const samples = interleave(image, bitDepth, withAlpha);
@@ -79,8 +96,12 @@ function pipeline(image: FloatImage, format: OutputFormat, bitDepth: 8 | 16, qua
   // The colourspace must be explicit: sharp's default output is 8-bit sRGB, which would turn
   // gray into three channels and 16-bit into 8.
   const space = image.channels === 1 ? (bitDepth === 16 ? 'grey16' : 'b-w') : bitDepth === 16 ? 'rgb16' : 'srgb';
-  const base = sharp(samples, { raw: { width: image.width, height: image.height, channels }, limitInputPixels: false })
+  const input = sharp(samples, { raw: { width: image.width, height: image.height, channels }, limitInputPixels: false })
     .toColourspace(space);
+  return { input, space, bytes: samples.byteLength };
+}
+
+function withFormat(base: Sharp, format: OutputFormat, quality: number): Sharp {
   switch (format) {
     case 'png':
       return base.png({ compressionLevel: 6 });
@@ -95,7 +116,34 @@ function pipeline(image: FloatImage, format: OutputFormat, bitDepth: 8 | 16, qua
   }
 }
 
-/** Encodes to an in-memory file (for previews and for the atomic writer). */
+/** The metadata blocks an output gets, or undefined when there is nothing to write. */
+function fieldsFor(image: FloatImage, options: EncodeOptions): CarriedFields | undefined {
+  const source = image.source;
+  const kept = options.stripMetadata ? undefined : source;
+  const fields: CarriedFields = {};
+  // A profile that cannot describe the samples (a gray one on RGB) would mislabel them.
+  if (source?.icc && iccFitsChannels(source.icc, image.channels)) fields.icc = source.icc;
+  if (kept?.exif) fields.exif = kept.exif;
+  if (kept?.iptc) fields.iptc = kept.iptc;
+  const xmp = outputXmp(kept?.xmp, options.note);
+  if (xmp) fields.xmp = xmp;
+  const exifStrings = { ...kept?.exifTags, ...(options.note ? { 'exif-ifd0-Software': options.note.software } : {}) };
+  if (Object.keys(exifStrings).length > 0) fields.exifStrings = exifStrings;
+  return Object.keys(fields).length > 0 ? fields : undefined;
+}
+
+async function encode(image: FloatImage, format: OutputFormat, bitDepth: 8 | 16, quality: number, options: EncodeOptions): Promise<Buffer> {
+  const raw = rawInput(image, format, bitDepth);
+  const fields = fieldsFor(image, options);
+  if (fields === undefined) return withFormat(raw.input, format, quality).toBuffer();
+  return encodeCarryingMetadata(raw.input, raw.bytes, fields, (input) => withFormat(input.toColourspace(raw.space), format, quality));
+}
+
+/**
+ * Encodes to an in-memory file (for previews and for the atomic writer). The source's metadata
+ * (FloatImage.source) goes along: EXIF with Orientation 1, XMP, IPTC and the ICC profile, each
+ * where the format can hold it (docs/photos.md).
+ */
 export async function encodeImageToBuffer(
   image: FloatImage,
   options: EncodeOptions & { format: OutputFormat },
@@ -104,8 +152,9 @@ export async function encodeImageToBuffer(
   const bitDepth = resolveBitDepth(image, options.format, options.bitDepth);
   const quality = Math.min(100, Math.max(1, Math.round(options.quality ?? DEFAULT_QUALITY)));
   try {
-    return await pipeline(image, options.format, bitDepth, quality).toBuffer();
+    return await encode(image, options.format, bitDepth, quality, options);
   } catch (error) {
+    if (error instanceof DenoiseError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new DenoiseError('E_INTERNAL', `Encoding a ${options.format.toUpperCase()} image failed: ${reason}`);
   }

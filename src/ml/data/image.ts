@@ -13,6 +13,29 @@ export interface FloatImage {
   alpha?: Float32Array;
   /** 8 or 16: the sample depth of the source, to write outputs back at the same depth. */
   bitDepth: 8 | 16;
+  /**
+   * What the source file carried besides pixels, written back into outputs made from it. When
+   * `icc` is set the samples are in that profile's space (the decoder does not convert them),
+   * so an output must carry the same profile to show the same colours.
+   */
+  source?: SourceMetadata;
+}
+
+/** Metadata blocks exactly as the source file stored them (sharp's `metadata()` buffers). */
+export interface SourceMetadata {
+  /** EXIF block ("Exif\0\0" + TIFF structure). Its orientation no longer applies: pixels are upright. */
+  exif?: Uint8Array;
+  /** XMP packet (UTF-8 XML). */
+  xmp?: Uint8Array;
+  /** IPTC-IIM in its Photoshop resource wrapper, as JPEG APP13 carries it. */
+  iptc?: Uint8Array;
+  /** The ICC profile the samples are encoded in; absent means sRGB. */
+  icc?: Uint8Array;
+  /**
+   * EXIF tags as libvips field names ('exif-ifd0-Make' -> 'Canon'), for sources whose capture
+   * data is not an EXIF block (camera RAW, read by LibRaw).
+   */
+  exifTags?: Readonly<Record<string, string>>;
 }
 
 export function createFloatImage(width: number, height: number, channels: 1 | 3, bitDepth: 8 | 16 = 8): FloatImage {

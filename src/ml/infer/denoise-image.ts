@@ -181,7 +181,7 @@ async function runPlan(
 
 /**
  * Denoises an image of any size through overlapping tiles, so the network only ever holds one
- * batch of tiles. Alpha and bit depth are carried over untouched.
+ * batch of tiles. Alpha, bit depth and the source's metadata are carried over untouched.
  *
  * Out of memory (see isOomError): the tile batch is halved and the same tiles retried; at a
  * batch of one the tile size is halved, the work restarts with batch one, and below
@@ -198,6 +198,8 @@ export async function denoiseTiled(image: FloatImage, runTiles: RunTiles, option
     data,
     bitDepth: image.bitDepth,
     ...(image.alpha ? { alpha: image.alpha.slice() } : {}),
+    // The source's metadata and colour profile describe the output too (same space, same scene).
+    ...(image.source ? { source: image.source } : {}),
   });
   // Nothing of the network would survive the mix, so it is not run at all.
   if (strength === 0) return keep(image.data.slice());
