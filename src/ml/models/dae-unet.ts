@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { DenoiseError } from '../../shared/errors';
 import { Rng } from '../data/rng';
 import { addConv, addConvTranspose, conv, convTranspose2x, disposeVariables, type ConvParams, type VariableMap } from './layers';
 import { RECONSTRUCTION_LOSSES, reconstructionLoss } from './losses';
@@ -26,6 +27,8 @@ export const daeOptions = z
     size: z.enum(DAE_SIZES).default('small').meta({ label: 'Size', help: 'Width and depth of the network: tiny trains fastest, medium denoises best' }),
     residual: z.boolean().default(true).meta({ label: 'Residual', help: 'Predict the noise and subtract it from the input, so training starts at the identity' }),
     loss: z.enum(RECONSTRUCTION_LOSSES).default('mse').meta({ label: 'Loss', help: 'mse: mean squared error (best PSNR); l1: mean absolute error' }),
+    // Absent from models saved before level-aware nets existed, which therefore load as fixed-level.
+    noiseMap: z.boolean().default(false).meta({ label: 'Noise-level input', help: 'The net also sees the noise level as an input map (FFDNet), so one model serves every level' }),
   })
   .strict();
 export type DaeOptions = z.output<typeof daeOptions>;
@@ -51,10 +54,11 @@ interface DaeParams {
   tail: ConvParams;
 }
 
-function build(spec: ModelSpec, preset: Preset, rng: Rng, vars: VariableMap): DaeParams {
+function build(spec: ModelSpec, preset: Preset, noiseMap: boolean, rng: Rng, vars: VariableMap): DaeParams {
   const [w0, w1, w2] = preset.widths;
   const c = spec.channels;
-  const head = addConv(vars, 'head', 3, c, w0, rng);
+  // A level-aware net sees the noise level as one more input channel (FFDNet's noise map).
+  const head = addConv(vars, 'head', 3, c + (noiseMap ? 1 : 0), w0, rng);
   const widths = preset.widths;
   const enc = preset.blocks.map((n, level) =>
     Array.from({ length: n }, (_, i) => addConv(vars, `enc${level}_${i}`, 3, widths[level] as number, widths[level] as number, rng)),
@@ -91,14 +95,23 @@ function forward(p: DaeParams, x: tf.Tensor4D): tf.Tensor4D {
   return conv(u0, p.tail, 1, 'linear');
 }
 
+/** The input with the level map appended as its last channel (a per-sample level is spread over the image). */
+function withLevelMap(input: tf.Tensor4D, level: tf.Tensor4D | undefined): tf.Tensor4D {
+  if (!level) {
+    throw new DenoiseError('E_INVALID_ARGUMENT', 'This model is noise-level-aware: give the noise level (sigma) to denoise with it');
+  }
+  const [n, h, w] = input.shape;
+  return tf.concat([input, tf.broadcastTo(level, [n, h, w, 1])], 3);
+}
+
 export function createDae(spec: ModelSpec, options: DaeOptions, seed: number): Model {
   const vars: VariableMap = new Map();
-  const { residual, loss: lossKind } = options;
+  const { residual, noiseMap, loss: lossKind } = options;
   const preset = PRESETS[options.size];
-  const params = build(spec, preset, new Rng(seed), vars);
-  const predict = (input: tf.Tensor4D): tf.Tensor4D =>
+  const params = build(spec, preset, noiseMap, new Rng(seed), vars);
+  const predict = (input: tf.Tensor4D, noiseLevel?: tf.Tensor4D): tf.Tensor4D =>
     tf.tidy(() => {
-      const out = forward(params, input);
+      const out = forward(params, noiseMap ? withLevelMap(input, noiseLevel) : input);
       return residual ? tf.sub(input, out) : out;
     });
   return {
@@ -106,9 +119,10 @@ export function createDae(spec: ModelSpec, options: DaeOptions, seed: number): M
     variables: vars,
     sizeMultiple: 4,
     receptiveRadius: receptiveRadiusOf(preset),
+    ...(noiseMap ? { takesNoiseLevel: true } : {}),
     predict,
     loss: (batch: TrainBatch) => {
-      const total = reconstructionLoss(lossKind, predict(batch.input), batch.target, batch.mask);
+      const total = reconstructionLoss(lossKind, predict(batch.input, batch.noiseLevel), batch.target, batch.mask);
       return { total, parts: { reconstruction: total } };
     },
     dispose: () => disposeVariables(vars),
