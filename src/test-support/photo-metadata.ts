@@ -170,3 +170,65 @@ export const EXIF_TAG = {
   FNumber: 0x829d,
   ISO: 0x8827,
 } as const;
+
+/** s15Fixed16 big-endian. */
+function s15f16(value: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(Math.round(value * 65536));
+  return b;
+}
+
+function xyzTag(x: number, y: number, z: number): Buffer {
+  return Buffer.concat([Buffer.from('XYZ \0\0\0\0', 'latin1'), s15f16(x), s15f16(y), s15f16(z)]);
+}
+
+/**
+ * A minimal ICC v2 RGB display profile with Adobe RGB (1998)'s primaries (D50-adapted, as in
+ * Adobe's own profile) and its 563/256 gamma, so tests need no profile file. Matrix/TRC only:
+ * what lcms needs to convert, and what a photo tagged Adobe RGB carries in effect.
+ */
+export function adobeRgbLikeProfile(description = 'Adobe RGB (1998) compatible (test)'): Buffer {
+  const text = Buffer.from(`${description}\0`, 'latin1');
+  const descCount = Buffer.alloc(4);
+  descCount.writeUInt32BE(text.length);
+  // v2 'desc': ASCII part, then empty Unicode and ScriptCode parts (4 + 4 and 2 + 1 + 67 bytes).
+  const desc = Buffer.concat([Buffer.from('desc\0\0\0\0', 'latin1'), descCount, text, Buffer.alloc(8), Buffer.alloc(70)]);
+  const cprt = Buffer.concat([Buffer.from('text\0\0\0\0', 'latin1'), Buffer.from('No copyright, test data\0', 'latin1')]);
+  const curv = Buffer.concat([Buffer.from('curv\0\0\0\0', 'latin1'), Buffer.from([0, 0, 0, 1, 0x02, 0x33])]); // gamma 563/256
+  const tags: [string, Buffer][] = [
+    ['desc', desc],
+    ['cprt', cprt],
+    ['wtpt', xyzTag(0.9642, 1, 0.82491)],
+    ['rXYZ', xyzTag(0.60974, 0.31111, 0.01947)],
+    ['gXYZ', xyzTag(0.20528, 0.62567, 0.06087)],
+    ['bXYZ', xyzTag(0.14919, 0.06322, 0.74457)],
+    ['rTRC', curv],
+    ['gTRC', curv],
+    ['bTRC', curv],
+  ];
+  const tableSize = 4 + tags.length * 12;
+  let offset = 128 + tableSize;
+  const table = Buffer.alloc(tableSize);
+  table.writeUInt32BE(tags.length, 0);
+  const bodies: Buffer[] = [];
+  tags.forEach(([signature, body], i) => {
+    table.write(signature, 4 + i * 12, 'latin1');
+    table.writeUInt32BE(offset, 8 + i * 12);
+    table.writeUInt32BE(body.length, 12 + i * 12);
+    const padded = Buffer.concat([body, Buffer.alloc((4 - (body.length % 4)) % 4)]);
+    bodies.push(padded);
+    offset += padded.length;
+  });
+  const header = Buffer.alloc(128);
+  header.writeUInt32BE(offset, 0);
+  header.writeUInt32BE(0x02100000, 8);
+  header.write('mntrRGB XYZ ', 12, 'latin1');
+  header.writeUInt16BE(2026, 24);
+  header.writeUInt16BE(1, 26);
+  header.writeUInt16BE(1, 28);
+  header.write('acsp', 36, 'latin1');
+  s15f16(0.9642).copy(header, 68);
+  s15f16(1).copy(header, 72);
+  s15f16(0.82491).copy(header, 76);
+  return Buffer.concat([header, table, ...bodies]);
+}

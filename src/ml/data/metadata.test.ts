@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../../test-support/fixtures';
-import { EXIF_TAG, iptcBlock, readExifTags, withIptcSegment } from '../../test-support/photo-metadata';
+import { adobeRgbLikeProfile, EXIF_TAG, iptcBlock, readExifTags, withIptcSegment } from '../../test-support/photo-metadata';
 import { denoiseTiled } from '../infer/denoise-image';
 import { decodeImage } from './decode-image';
 import { encodeImage, type EncodeOptions } from './encode-image';
@@ -128,6 +128,23 @@ describe('colour profile (Display P3)', () => {
       const seenOut = await sharp(output).toColourspace('srgb').raw().toBuffer();
       expect(maxDiff(seenIn, seenOut, false), format).toBe(0);
     }
+  });
+
+  it('keeps an Adobe RGB photo in its own profile: same profile, same samples, same colours when viewed', async () => {
+    const profile = join(dir, 'adobe-rgb.icc');
+    await writeFile(profile, adobeRgbLikeProfile());
+    const input = join(dir, 'adobe.png');
+    const output = join(dir, 'adobe-out.png');
+    await writeFile(input, await sharp(await pixels(8).png().toBuffer()).withIccProfile(profile).png().toBuffer());
+    const before = await sharp(input).metadata();
+    expect(iccDescription(before.icc ?? new Uint8Array())).toBe('Adobe RGB (1998) compatible (test)');
+    await throughIdentity(input, output);
+    const after = await sharp(output).metadata();
+    expect(Buffer.from(after.icc ?? []).equals(Buffer.from(before.icc ?? []))).toBe(true);
+    expect(maxDiff((await storedSamples(input)).data, (await storedSamples(output)).data, false)).toBe(0);
+    const seenIn = await sharp(input).toColourspace('srgb').raw().toBuffer();
+    const seenOut = await sharp(output).toColourspace('srgb').raw().toBuffer();
+    expect(maxDiff(seenIn, seenOut, false)).toBe(0);
   });
 
   it('keeps a P3 PNG with alpha: colour and alpha samples exact, 16-bit', async () => {

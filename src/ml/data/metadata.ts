@@ -1,4 +1,5 @@
 import type { Metadata } from 'sharp';
+import { ENGINE_VERSION } from '../version';
 import type { SourceMetadata } from './image';
 
 /**
@@ -13,6 +14,11 @@ export interface DenoiseNote {
   software: string;
   /** The model's name (its folder name or the name the user gave it). */
   model: string;
+}
+
+/** The note for outputs of `model` (the name the user knows it by: its folder name). */
+export function denoiseNote(model: string): DenoiseNote {
+  return { software: `Denoise Studio ${ENGINE_VERSION}`, model };
 }
 
 /** The namespace of the note in XMP; a URN so that nothing suggests it resolves anywhere. */
