@@ -1,7 +1,7 @@
 // The Electron shell: a short ordered list of setup steps (electron/fiddle's shape). The engine
 // runs in a utilityProcess; this process never loads tfjs or sharp.
 import type { BrowserWindow} from 'electron';
-import { app, dialog, session } from 'electron';
+import { app, dialog, Menu, session, shell } from 'electron';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createAppHost, type AppHost } from '../host/app-host';
@@ -10,25 +10,18 @@ import { spawnUtilityEngine } from './engine-process';
 import { broadcast, setupIpc } from './ipc';
 import { mediaUrl } from './protocols/media-url';
 import { refuseFileProtocol, registerAppProtocol, registerMediaProtocol, registerPrivilegedSchemes } from './protocols/register';
-import { guardNavigation, handleWindowOpen } from './security/navigation';
+import { setupMenu } from './menu';
+import { devServerUrl } from './security/dev-server';
+import { setupWebContentsHardening } from './security/web-contents';
 import { setupDevelopmentCsp, setupPermissions } from './session';
 import { createMainWindow } from './window';
 
 const APP_ORIGIN = 'app://bundle';
-const devServer = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+const devServer = devServerUrl(app.isPackaged, process.env);
 const appOrigins = devServer ? [APP_ORIGIN, new URL(devServer).origin] : [APP_ORIGIN];
 
 let mainWindow: BrowserWindow | null = null;
 let host: AppHost | null = null;
-
-function setupEveryWebContents(): void {
-  // Every webContents, not only our window's: a future iframe or devtools page gets the same rules.
-  app.on('web-contents-created', (_event, contents) => {
-    contents.setWindowOpenHandler(({ url }) => handleWindowOpen(url, () => undefined));
-    contents.on('will-navigate', (event, url) => guardNavigation(event, url, appOrigins));
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-  });
-}
 
 async function openDialog(what: 'folder' | 'images'): Promise<string[]> {
   const options: Electron.OpenDialogOptions =
@@ -40,6 +33,7 @@ async function openDialog(what: 'folder' | 'images'): Promise<string[]> {
 }
 
 async function start(): Promise<void> {
+  setupMenu(Menu, { isPackaged: app.isPackaged, platform: process.platform, appName: app.getName() });
   const ses = session.defaultSession;
   setupPermissions(ses);
   if (devServer) setupDevelopmentCsp(ses, devServer);
@@ -58,7 +52,7 @@ async function start(): Promise<void> {
   });
   registerMediaProtocol(ses, host.media);
   setupIpc(host, appOrigins);
-  mainWindow = createMainWindow(appOrigins, devServer ?? `${APP_ORIGIN}/index.html`, devServer !== undefined);
+  mainWindow = createMainWindow(devServer ?? `${APP_ORIGIN}/index.html`, devServer !== undefined);
   mainWindow.on('closed', () => {
     mainWindow = null;
   });
@@ -70,7 +64,8 @@ if (!app.requestSingleInstanceLock()) {
   // Two instances would write to the same run folders.
   app.quit();
 } else {
-  setupEveryWebContents();
+  // Every webContents, the main window's included, gets the navigation rules as it is created.
+  setupWebContentsHardening(app, appOrigins, (url) => void shell.openExternal(url));
   app.on('second-instance', () => {
     if (!mainWindow) return;
     if (mainWindow.isMinimized()) mainWindow.restore();

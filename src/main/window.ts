@@ -1,12 +1,12 @@
-import { BrowserWindow, shell } from 'electron';
+import { BrowserWindow } from 'electron';
 import { join } from 'node:path';
-import { guardNavigation, handleWindowOpen } from './security/navigation';
 
 /**
  * The one app window. Security settings are explicit even where they are Electron's defaults,
- * so a reader (and the e2e security spec) sees them here.
+ * so a reader (and the e2e security spec) sees them here. Navigation, window.open and <webview>
+ * are guarded for every webContents, this one's included, by security/web-contents.ts.
  */
-export function createMainWindow(appOrigins: readonly string[], startUrl: string, isDev: boolean): BrowserWindow {
+export function createMainWindow(startUrl: string, isDev: boolean): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 800,
@@ -31,12 +31,7 @@ export function createMainWindow(appOrigins: readonly string[], startUrl: string
     },
   });
   window.once('ready-to-show', () => window.show());
-  const contents = window.webContents;
-  contents.on('will-navigate', (event, url) => guardNavigation(event, url, appOrigins));
-  contents.on('will-frame-navigate', (event) => guardNavigation(event, event.url, appOrigins));
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(({ url }) => handleWindowOpen(url, (u) => void shell.openExternal(u)));
-  contents.on('preload-error', (_event, path, error) => console.error(`preload ${path} failed:`, error));
+  window.webContents.on('preload-error', (_event, path, error) => console.error(`preload ${path} failed:`, error));
   void window.loadURL(startUrl);
   return window;
 }

@@ -1,1 +1,0 @@
-export { describeKind } from '../models/kind-info'; // moved; kept only until the service imports it from there
