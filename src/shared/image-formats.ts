@@ -2,7 +2,8 @@
  * The image formats the app reads and writes, in one place for the engine, the hosts (upload
  * and file-listing filters, media types) and the UI. The read list is deliberately short: every
  * extra decoder is attack surface for untrusted files (SVG can reference other files, PDF and
- * "magick" pull in large parsers), so only the common photo formats are let through.
+ * "magick" pull in large parsers), so only the common photo formats are let through. Camera RAW
+ * goes to LibRaw compiled to WebAssembly, whose memory is walled off from the engine's.
  */
 export const IMAGE_EXTENSIONS = [
   '.png', '.jpg', '.jpeg', '.webp', '.avif', '.tif', '.tiff', '.heic', '.heif', '.dng', '.cr2', '.cr3', '.nef', '.arw', '.raf', '.orf', '.rw2', '.pef',

@@ -9,6 +9,7 @@ import { decodeImage } from './decode-image';
 import { encodeImage, type EncodeOptions } from './encode-image';
 import type { FloatImage } from './image';
 import { iccColourSpace, iccDescription, NOTE_XMP_NAMESPACE, outputXmp } from './metadata';
+import { vipsFields, withVipsFields } from './metadata-carrier';
 
 /**
  * Round trips through decode -> an identity "model" (the real tiled inference path) -> encode,
@@ -296,5 +297,20 @@ describe('outputXmp', () => {
 
   it('writes nothing without a source packet or a note', () => {
     expect(outputXmp(undefined, undefined)).toBeUndefined();
+  });
+});
+
+describe('the .v trailer edit', () => {
+  it('adds fields to <meta>, to an empty <meta/>, or a new <meta> when there is none, and refuses anything else', () => {
+    const f = '<field type="gint" name="x">1</field>\n';
+    expect(withVipsFields('<root><meta>\n</meta></root>', f)).toBe(`<root><meta>\n${f}</meta></root>`);
+    expect(withVipsFields('<root><meta/></root>', f)).toBe(`<root><meta>\n${f}</meta></root>`);
+    expect(withVipsFields('<root><header/></root>', f)).toBe(`<root><header/><meta>\n${f}</meta>\n</root>`);
+    expect(() => withVipsFields('garbage', f)).toThrow(/XML trailer/);
+  });
+
+  it('escapes tag text and refuses names that are not EXIF fields', () => {
+    expect(vipsFields({ exifStrings: { 'exif-ifd0-Software': 'a<b>&"c"' } })).toContain('a&#60;b&#62;&#38;&#34;c&#34;');
+    expect(() => vipsFields({ exifStrings: { 'icc-profile-data': 'x' } })).toThrow(/Not an EXIF field/);
   });
 });
