@@ -3,6 +3,7 @@ import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import { createHash } from 'node:crypto';
+import { basename, relative, resolve } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
 import { formatNoiseSpec } from '../../shared/noise';
 import { TRAIN_DEFAULTS, type SkippedCheckpoint, type StopReason, type TrainConfig, type TrainEvent } from '../../shared/training';
@@ -54,9 +55,27 @@ export interface TrainResult {
 }
 
 /** What must not change for a resume to continue the same run (how often it saves does not change it). */
-function hashConfig(config: TrainConfig): string {
-  const { epochs: _e, minutes: _m, maxSteps: _s, outDir: _o, checkpointSeconds: _c, ...rest } = config;
+function hashConfig(config: TrainConfig, portable = true): string {
+  const { epochs: _e, minutes: _m, maxSteps: _s, outDir: _o, checkpointSeconds: _c, ...rest } = portable ? portableConfig(config) : config;
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
+}
+
+/**
+ * The config as checkpoints store it: data folders relative to the run's folder, so no absolute
+ * path of this machine is written and a run moved together with its data (say a repository and
+ * ../shared/datasets) resumes elsewhere. `resolveConfig` undoes it.
+ */
+function portableConfig(config: TrainConfig): TrainConfig {
+  const rel = (p: string): string => relative(resolve(config.outDir), resolve(p)) || '.';
+  const pairs = config.pairs ? { pairs: { noisyDir: rel(config.pairs.noisyDir), cleanDir: rel(config.pairs.cleanDir) } } : {};
+  return { ...config, dataDirs: config.dataDirs.map(rel), ...pairs, outDir: '.' };
+}
+
+/** A checkpoint's stored config with its folders made absolute again (for continuing, and listings). */
+export function resolveConfig(saved: TrainConfig, outDir: string): TrainConfig {
+  const abs = (p: string): string => resolve(outDir, p);
+  const pairs = saved.pairs ? { pairs: { noisyDir: abs(saved.pairs.noisyDir), cleanDir: abs(saved.pairs.cleanDir) } } : {};
+  return { ...saved, dataDirs: saved.dataDirs.map(abs), ...pairs, outDir };
 }
 
 /** Adam exposes its rate only to subclasses; the schedule updates it between steps. */
@@ -76,7 +95,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 /** The settings of the run saved in `outDir`, for resuming it (its newest readable checkpoint). */
 export async function readResumableConfig(outDir: string): Promise<TrainConfig> {
   const found = await findLatestCheckpoint<TrainState>(outDir);
-  return { ...found.state.config, outDir };
+  return resolveConfig(found.state.config, outDir);
 }
 
 export async function runTraining(config: TrainConfig, options: TrainRunOptions): Promise<TrainResult> {
@@ -94,7 +113,8 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     const found = await findLatestCheckpoint<TrainState>(config.outDir);
     resumeState = found.state;
     skippedCheckpoints = found.skipped;
-    if (resumeState.configHash !== hashConfig(config)) {
+    // Runs checkpointed before paths were stored relative hashed the absolute ones.
+    if (resumeState.configHash !== hashConfig(config) && resumeState.configHash !== hashConfig(config, false)) {
       throw new DenoiseError(
         'E_INVALID_ARGUMENT',
         'The training settings or data differ from the run being resumed; start a new run (fine-tune) instead',
@@ -115,7 +135,12 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
   }
 
   const optimizer = tf.train.adam(config.learningRate);
-  const varList = [...model.variables.values()];
+  // Extra phases (an AAE's discriminator) get their own optimizers; their variables stay out of the
+  // main one. Their optimizer state is not checkpointed (a resumed run restarts its moments).
+  const phases = model.extraPhases ?? [];
+  const phaseOptimizers = phases.map(() => tf.train.adam(config.learningRate));
+  const phaseVariables = new Set(phases.flatMap((p) => p.variables));
+  const varList = [...model.variables.values()].filter((v) => !phaseVariables.has(v));
   if (optimizerWeights) {
     // Adam matches its moment slots to variables by position in varList (the model's stable
     // insertion order), not by name, so state saved in another process restores correctly.
@@ -148,7 +173,8 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     elapsedMs: Math.round(elapsed()),
     stopReason: reason,
     dataset: {
-      roots: config.dataDirs,
+      // Folder names only: a model's metadata never carries the training machine's paths.
+      roots: config.dataDirs.map((d) => basename(d)),
       trainImages: data.summary.trainImages,
       valImages: data.summary.valImages,
       skipped: data.summary.skipped.length,
@@ -185,7 +211,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     const state: TrainState = {
       version: 1,
       configHash: hashConfig(config),
-      config,
+      config: portableConfig(config),
       step,
       elapsedMs: elapsed(),
       bestPsnr,
@@ -260,8 +286,10 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
       }
 
       setLearningRate(optimizer, learningRateAt(progressFraction(), config.learningRate, config.schedule));
+      phaseOptimizers.forEach((o) => setLearningRate(o, learningRateAt(progressFraction(), config.learningRate, config.schedule)));
       const loss = tf.tidy(() => {
         const batch = data.nextBatch();
+        phases.forEach((phase, i) => phaseOptimizers[i]?.minimize(() => phase.loss(batch), false, [...phase.variables]));
         return optimizer.minimize(() => lossOf(batch), true, varList) as tf.Scalar;
       });
       pendingLoss.push(loss);
@@ -325,6 +353,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     pendingLoss.forEach((l) => l.dispose());
     pendingParts.forEach((p) => p.dispose());
     optimizer.dispose();
+    phaseOptimizers.forEach((o) => o.dispose());
     model.dispose();
   }
 }
