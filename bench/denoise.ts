@@ -49,7 +49,7 @@ async function worker(input: string, output: string): Promise<void> {
   const { model, name } = await defaultModel();
   const t0 = performance.now();
   const image = await decodeImage(input);
-  const result = await applyModel(model, image, { backend: backend.active });
+  const result = await applyModel(model, image, { gpu: backend.isGpu });
   await encodeImage(result, output);
   const seconds = (performance.now() - t0) / 1000;
   process.stdout.write(
@@ -88,8 +88,8 @@ async function seamCheck(backend: string): Promise<number> {
   const rng = new Rng(4);
   for (let i = 0; i < data.length; i++) data[i] = (px[i] as number) / 255 + (25 / 255) * rng.normal();
   const image: FloatImage = { width: size, height: size, channels: 1, bitDepth: 8, data };
-  const tiled = await applyModel(model, image, { backend, tileSize: 256 });
-  const whole = await applyModel(model, image, { backend, tileSize: size });
+  const tiled = await applyModel(model, image, { gpu: false, tileSize: 256 });
+  const whole = await applyModel(model, image, { gpu: false, tileSize: size });
   let max = 0;
   for (let i = 0; i < data.length; i++) max = Math.max(max, Math.abs((tiled.data[i] as number) - (whole.data[i] as number)));
   model.dispose();

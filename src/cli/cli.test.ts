@@ -57,20 +57,30 @@ describe('denoise-studio', () => {
     expect(Number.isFinite(report.psnr) && report.ssim > 0 && report.ssim <= 1).toBe(true);
   });
 
-  it('resumes a run from its folder alone, optionally for longer', async () => {
+  it('continues a run from its folder alone; a bound given then is how much more to train', async () => {
     const model = join(dir, 'resumable');
     expect(await main(['train', '--data', join(dir, 'data'), '--steps', '4', '--out', model, ...tiny])).toBe(0);
-    expect(await main(['train', '--resume', '--out', model, '--steps', '7'])).toBe(0);
-    expect(output.stderr).toMatch(/resumed at step 4/);
+    expect(await main(['train', '--continue', '--out', model, '--steps', '3'])).toBe(0);
+    expect(output.stderr).toMatch(/continued from step 4/);
     const meta = JSON.parse(await fs.readFile(join(model, 'meta.json'), 'utf8')) as { training: { steps: number; patchSize: number } };
     expect(meta.training).toMatchObject({ steps: 7, patchSize: 16 });
-    expect(await main(['train', '--resume', '--out', join(dir, 'data'), '--steps', '7'])).toBe(1);
+    expect(await main(['train', '--continue', '--out', join(dir, 'data'), '--steps', '7'])).toBe(1);
     expect(output.stderr).toMatch(/No checkpoint to resume from.*\[E_NOT_FOUND\]/);
   });
 
   it('refuses to train over an existing model unless asked', async () => {
     expect(await main(['train', '--data', join(dir, 'data'), '--steps', '1', '--out', join(dir, 'model'), ...tiny])).toBe(2);
-    expect(output.stderr).toMatch(/already holds a model.*--resume.*--overwrite/);
+    expect(output.stderr).toMatch(/already holds a model.*--continue.*--overwrite/);
+  });
+
+  it('refuses an --out that is a file before reading any data, and a denoise --out that is a file', async () => {
+    const file = join(dir, 'a-file.txt');
+    await fs.writeFile(file, 'keep me');
+    expect(await main(['train', '--data', join(dir, 'no-such-folder'), '--steps', '1', '--out', file, ...tiny])).toBe(2);
+    expect(output.stderr).toMatch(/a-file\.txt is a file.*\[E_INVALID_ARGUMENT\]/);
+    expect(await main(['denoise', '--model', join(dir, 'model'), '--input', join(dir, 'data'), '--out', file])).toBe(2);
+    expect(output.stderr).toMatch(/a-file\.txt is a file.*\[E_INVALID_ARGUMENT\]/);
+    expect(await fs.readFile(file, 'utf8')).toBe('keep me');
   });
 
   describe('bad input: a clear message, a non-zero exit and nothing written', () => {

@@ -56,7 +56,7 @@ describe('train flags of the family', () => {
     expect(await main(['train', '--data', data, '--out', join(dir, 'x'), '--self-supervised', '--pairs', `${data}:${data}`, ...quick])).toBe(2);
     expect(output.stderr).toContain('exclude each other');
     expect(await main(['train', '--data', data, '--out', join(dir, 'x'), '--kind', 'vae', '--patch', '48', ...quick])).toBe(2);
-    expect(output.stderr).toContain('--patch must be a multiple of 32');
+    expect(output.stderr).toContain('patch size that is a multiple of 32');
     expect(await main(['train', '--data', data, '--out', join(dir, 'x'), '--kind', 'sparse', '--rho', '2', ...quick])).toBe(2);
     expect(output.stderr).toMatch(/"rho" must be a number in/);
     expect(existsSync(join(dir, 'x'))).toBe(false);

@@ -88,7 +88,7 @@ describe('EngineClient', () => {
       onJobEvent: () => undefined,
       onCrash,
     });
-    const run = client.request('train', { jobId: 'r1', config: {} as never, resume: false, samplesFrom: null });
+    const run = client.request('train', { jobId: 'r1', run: {} as never, samplesFrom: null });
     await expect(run).rejects.toMatchObject({ code: 'E_INTERNAL', details: { reason: 'engine-crashed', code: 134 } });
     expect(onCrash).toHaveBeenCalledWith(expect.objectContaining({ during: 'train', code: 134 }));
     await expect(client.request('kinds', null)).resolves.toBe('ok');
@@ -111,7 +111,7 @@ describe('EngineClient', () => {
         onCrash,
         cancelGraceMs: 1000,
       });
-      const run = client.request('train', { jobId: 'r1', config: {} as never, resume: false, samplesFrom: null });
+      const run = client.request('train', { jobId: 'r1', run: {} as never, samplesFrom: null });
       run.catch(() => undefined);
       await vi.advanceTimersByTimeAsync(0);
       await client.cancel('r1');
@@ -146,7 +146,7 @@ describe('EngineClient', () => {
         onCrash: () => undefined,
         cancelGraceMs: 1000,
       });
-      const run = client.request('train', { jobId: 'r1', config: {} as never, resume: false, samplesFrom: null });
+      const run = client.request('train', { jobId: 'r1', run: {} as never, samplesFrom: null });
       await vi.advanceTimersByTimeAsync(0);
       await client.cancel('r1');
       await expect(run).resolves.toMatchObject({ reason: 'cancelled' });

@@ -14,7 +14,6 @@ import { DenoiseError } from '../shared/errors';
  * Desktop serves these as media://KIND/ID, the web server as /media/KIND/ID.
  */
 export type MediaKind = 'blob' | 'thumb' | 'file';
-export const MEDIA_KINDS: readonly MediaKind[] = ['blob', 'thumb', 'file'];
 
 export interface MediaBody {
   bytes: Uint8Array;

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../shared/backend';
 import type { Channel, RequestOf } from '../shared/contract';
+import { holds16Bit, OUTPUT_FORMATS } from '../shared/image-formats';
+import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../shared/models';
 import type { NoiseSpec } from '../shared/noise';
+import { TRAIN_LIMITS, type NumberLimit } from '../shared/training';
 
 /**
  * Run-time schemas for every request that enters a host (Electron main over IPC, the web
@@ -21,9 +24,17 @@ export const noiseSchema: z.ZodType<NoiseSpec> = z.discriminatedUnion('type', [
 ]) as z.ZodType<NoiseSpec>;
 
 const optionValue = z.union([finite, z.string().max(256), z.boolean()]);
-const exportFormat = z.enum(['png', 'jpeg', 'webp', 'tiff']);
+const outputFormat = z.enum(OUTPUT_FORMATS);
 const bitDepth = z.union([z.literal(8), z.literal(16)]);
-const modelName = z.string().regex(/^[\w][\w .()-]{0,63}$/, 'use letters, digits, spaces, dots, dashes and underscores (up to 64)');
+const modelName = z.string().regex(MODEL_NAME_PATTERN, `use ${MODEL_NAME_RULE}`);
+/** Noise level on the 0-255 scale for level-aware models; null: estimate it from the image. */
+const sigma = finite.min(0).max(255).nullable();
+
+function limited(key: keyof typeof TRAIN_LIMITS): z.ZodNumber {
+  const limit: NumberLimit = TRAIN_LIMITS[key];
+  const n = finite.min(limit.min).max(limit.max);
+  return limit.integer ? n.int() : n;
+}
 const none = z.null();
 
 type Schemas = { [C in Channel]: z.ZodType<RequestOf<C>> };
@@ -50,41 +61,48 @@ export const REQUEST_SCHEMAS: Schemas = {
     .object({
       name: modelName,
       datasetPaths: z.array(path).min(1).max(64),
+      overwrite: z.boolean(),
       kind: z.string().regex(/^[\w-]{1,32}$/),
       modelOptions: z.record(z.string().regex(/^[\w-]{1,64}$/), optionValue),
       noise: noiseSchema,
-      patchSize: z.number().int().min(16).max(512),
-      batchSize: z.number().int().min(1).max(1024),
-      epochs: finite.min(0.01).max(1e6).optional(),
-      minutes: finite.min(0.01).max(1e6).optional(),
-      maxSteps: z.number().int().min(1).max(1e9).optional(),
-      learningRate: finite.min(1e-7).max(1),
-      validateEvery: z.number().int().min(1).max(1e9),
-      checkpointEvery: z.number().int().min(1).max(1e9),
-      valFraction: finite.min(0).max(0.9),
-      augment: z.boolean(),
-      seed: z.number().int().min(0).max(2 ** 32 - 1),
-      overwrite: z.boolean(),
+      recursive: z.boolean().optional(),
+      channels: z.union([z.literal(1), z.literal(3)]).optional(),
+      schedule: z.enum(['cosine', 'constant']).optional(),
+      augment: z.boolean().optional(),
+      patchSize: limited('patchSize').optional(),
+      batchSize: limited('batchSize').optional(),
+      epochs: limited('epochs').optional(),
+      minutes: limited('minutes').optional(),
+      maxSteps: limited('maxSteps').optional(),
+      learningRate: limited('learningRate').optional(),
+      valFraction: limited('valFraction').optional(),
+      validateEvery: limited('validateEvery').optional(),
+      checkpointEvery: limited('checkpointEvery').optional(),
+      patience: limited('patience').optional(),
+      seed: limited('seed').optional(),
     })
     .strict()
     .refine((r) => r.epochs !== undefined || r.minutes !== undefined || r.maxSteps !== undefined, 'give epochs, minutes or a step count') as z.ZodType<
     RequestOf<'train:start'>
   >,
   'train:continue': z
-    .object({ modelDir: path, maxSteps: z.number().int().min(1).max(1e9).optional(), minutes: finite.min(0.01).max(1e6).optional() })
+    .object({
+      modelDir: path,
+      more: z.object({ maxSteps: limited('maxSteps').optional(), minutes: limited('minutes').optional(), epochs: limited('epochs').optional() }).strict(),
+    })
     .strict() as z.ZodType<RequestOf<'train:continue'>>,
-  'train:pause': z.object({ runId: id }).strict(),
-  'train:resume': z.object({ runId: id }).strict(),
-  'train:cancel': z.object({ runId: id }).strict(),
-  'denoise:preview': z.object({ modelDir: path, file: path }).strict(),
+  'train:pause': z.object({ jobId: id }).strict(),
+  'train:resume': z.object({ jobId: id }).strict(),
+  'train:cancel': z.object({ jobId: id }).strict(),
+  'denoise:preview': z.object({ modelDir: path, file: path, sigma }).strict(),
   'denoise:export': z
-    .object({ modelDir: path, file: path, strength: finite.min(0).max(1), format: exportFormat, bitDepth, outDir: path.nullable() })
+    .object({ modelDir: path, file: path, strength: finite.min(0).max(1), sigma, format: outputFormat, bitDepth, outDir: path.nullable() })
     .strict()
-    .refine((r) => r.bitDepth === 8 || r.format === 'png' || r.format === 'tiff', '16-bit needs PNG or TIFF'),
+    .refine((r) => r.bitDepth === 8 || holds16Bit(r.format), '16-bit needs PNG or TIFF'),
   'denoise:batch': z
-    .object({ modelDir: path, folder: path, strength: finite.min(0).max(1), format: exportFormat, bitDepth, outDir: path.nullable(), recursive: z.boolean() })
+    .object({ modelDir: path, folder: path, strength: finite.min(0).max(1), sigma, format: outputFormat, bitDepth, outDir: path.nullable(), recursive: z.boolean() })
     .strict()
-    .refine((r) => r.bitDepth === 8 || r.format === 'png' || r.format === 'tiff', '16-bit needs PNG or TIFF'),
+    .refine((r) => r.bitDepth === 8 || holds16Bit(r.format), '16-bit needs PNG or TIFF'),
   'job:cancel': z.object({ jobId: id }).strict(),
   'models:list': none,
   'models:rename': z.object({ dir: path, name: modelName }).strict(),

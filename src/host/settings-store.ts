@@ -48,6 +48,11 @@ export class SettingsStore {
     return new SettingsStore(file, initial);
   }
 
+  /** Replaces values for this session only (the file keeps what the user saved). */
+  override(patch: Partial<Settings>): void {
+    this.current = { ...this.current, ...patch };
+  }
+
   get(): Settings {
     return { ...this.current };
   }

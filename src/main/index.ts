@@ -48,7 +48,6 @@ async function start(): Promise<void> {
     mediaUrl,
     emit: (event, payload) => broadcast(event, payload),
     openDialog,
-    grantOnScan: true,
   });
   registerMediaProtocol(ses, host.media);
   setupIpc(host, appOrigins);

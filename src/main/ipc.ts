@@ -1,5 +1,6 @@
 import { BrowserWindow, ipcMain, type WebContents } from 'electron';
-import { CHANNELS } from '../shared/contract';
+import { CHANNELS, DROP_CHANNEL } from '../shared/contract';
+import { toErrorInfo } from '../shared/errors';
 import type { AppHost } from '../host/app-host';
 import { isTrustedSender } from './security/ipc-guard';
 
@@ -19,6 +20,18 @@ export function setupIpc(host: AppHost, appOrigins: readonly string[]): void {
       return host.dispatch(channel, request);
     });
   }
+  // Not a contract channel: only the preload's `grantDropped(file)` sends it, with the path
+  // Electron gives for a File the user really dropped (a page cannot make one with a path).
+  ipcMain.handle(DROP_CHANNEL, async (event, path: unknown) => {
+    if (!isTrustedSender(event, { allowedOrigins: appOrigins, isOwnWebContents })) {
+      return { ok: false, error: { code: 'E_INVALID_ARGUMENT', message: 'Refused: the request did not come from the app window' } };
+    }
+    if (typeof path !== 'string') return { ok: false, error: { code: 'E_INVALID_ARGUMENT', message: 'The dropped item has no path on disk' } };
+    return host.grantDropped(path).then(
+      (value) => ({ ok: true, value }),
+      (err: unknown) => ({ ok: false, error: toErrorInfo(err) }),
+    );
+  });
 }
 
 /** Sends a contract event to every app window. */

@@ -1,7 +1,7 @@
 // Builds the renderer's `api` from the shared contract: one named function per channel, one
 // subscribe function per event stream. Never ipcRenderer itself, never an IpcRendererEvent.
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { API_METHODS, EVENT_METHODS, type ApiMethodName, type ContractApi, type EventMethodName } from '../shared/contract';
+import { API_METHODS, DROP_CHANNEL, EVENT_METHODS, type ApiMethodName, type ContractApi, type EventMethodName } from '../shared/contract';
 
 function buildApi(): ContractApi {
   const api: Record<string, unknown> = {};
@@ -19,7 +19,8 @@ function buildApi(): ContractApi {
       };
     };
   }
-  api['pathForFile'] = (file: object) => webUtils.getPathForFile(file as File);
+  // The path is looked up here, not taken from the page: only a File the user dropped has one.
+  api['grantDropped'] = (file: object) => ipcRenderer.invoke(DROP_CHANNEL, webUtils.getPathForFile(file as File));
   return api as ContractApi;
 }
 

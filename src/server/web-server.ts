@@ -93,7 +93,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     spawnEngine: options.spawnEngine,
     mediaUrl: (kind: MediaKind, id: string) => `/media/${kind}/${id}`,
     emit: broadcast,
-    grantOnScan: false,
     ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
   });
 

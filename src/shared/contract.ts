@@ -1,7 +1,8 @@
 import type { ErrorInfo, Result } from './errors';
 import type { NoiseSpec } from './noise';
 import type { BackendChoice, BackendReport } from './backend';
-import type { OptionValue, TrainEvent } from './training';
+import type { OutputFormat } from './image-formats';
+import type { MoreTraining, OptionValue, TrainEvent, TrainRequest } from './training';
 
 /**
  * The one contract between the UI and whatever hosts the engine: Electron's main process over
@@ -97,28 +98,6 @@ export interface KindInfo {
   generative: boolean;
 }
 
-export interface TrainRequest {
-  /** Folder name of the new model inside Settings.modelsDir. */
-  name: string;
-  datasetPaths: string[];
-  kind: string;
-  modelOptions: Record<string, OptionValue>;
-  noise: NoiseSpec;
-  patchSize: number;
-  batchSize: number;
-  epochs?: number;
-  minutes?: number;
-  maxSteps?: number;
-  learningRate: number;
-  validateEvery: number;
-  checkpointEvery: number;
-  valFraction: number;
-  augment: boolean;
-  seed: number;
-  /** Replace a model of the same name. */
-  overwrite: boolean;
-}
-
 export type RunState = 'starting' | 'running' | 'paused' | 'cancelling' | 'finished' | 'cancelled' | 'failed' | 'crashed';
 
 export interface ModelInfo {
@@ -150,26 +129,51 @@ export interface BrokenModelInfo {
   error: ErrorInfo;
 }
 
+/** A run that saved checkpoints but no final model yet (it was stopped or died): it can be continued. */
+export interface ContinuableRun {
+  dir: string;
+  name: string;
+  kind: string;
+  /** Step of the newest checkpoint that verifies. */
+  step: number;
+  savedAt: string;
+}
+
 export interface ModelList {
   models: ModelInfo[];
+  runs: ContinuableRun[];
   broken: BrokenModelInfo[];
 }
 
-export type ExportFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
-
+/** One model's scores in a comparison (same images, same noise draws for every model). */
 export interface CompareRow {
   dir: string;
   name: string;
+  kind: string;
+  channels: 1 | 3;
+  images: number;
   psnr: number;
   ssim: number;
   noisyPsnr: number;
   noisySsim: number;
-  images: number;
+  seconds: number;
+}
+
+export interface CompareReport {
+  /** The noise as text, e.g. "gaussian:25". */
+  noise: string;
+  seed: number;
+  data: string;
+  rows: CompareRow[];
+  /** Models that could not be scored, with why; the others are still compared. */
+  failed: { dir: string; error: ErrorInfo }[];
+  /** Images of the data folder that could not be read. */
+  skipped: SkippedInfo[];
 }
 
 export type JobResult =
   | { kind: 'denoise'; outDir: string; written: number; failed: SkippedInfo[] }
-  | { kind: 'compare'; rows: CompareRow[]; failed: { dir: string; error: ErrorInfo }[] };
+  | ({ kind: 'compare' } & CompareReport);
 
 // ---- invokes ---------------------------------------------------------------------------------
 
@@ -184,18 +188,21 @@ export interface InvokeMap {
   'datasets:scan': { request: { path: string; recursive: boolean }; response: DatasetInfo };
   'datasets:preview': { request: { file: string; noise: NoiseSpec; size: number; seed: number }; response: { clean: ImageRef; noisy: ImageRef } };
   'image:open': { request: { path: string }; response: { path: string; image: ImageRef } };
-  'train:start': { request: TrainRequest; response: { runId: string; outDir: string } };
-  'train:continue': { request: { modelDir: string; maxSteps?: number; minutes?: number }; response: { runId: string; outDir: string } };
-  'train:pause': { request: { runId: string }; response: null };
-  'train:resume': { request: { runId: string }; response: null };
-  'train:cancel': { request: { runId: string }; response: null };
-  'denoise:preview': { request: { modelDir: string; file: string }; response: { before: ImageRef; after: ImageRef } };
+  'train:start': { request: TrainRequest; response: { jobId: string; outDir: string } };
+  /** Continues a saved run from its newest checkpoint; `more` says how much longer (added to what it did). */
+  'train:continue': { request: { modelDir: string; more: MoreTraining }; response: { jobId: string; outDir: string } };
+  /** Pause holds a running run between steps; resume lets it go on (continue is for saved runs). */
+  'train:pause': { request: { jobId: string }; response: null };
+  'train:resume': { request: { jobId: string }; response: null };
+  'train:cancel': { request: { jobId: string }; response: null };
+  /** `sigma` (0-255 scale) is the noise level for level-aware models; null lets the engine estimate it. */
+  'denoise:preview': { request: { modelDir: string; file: string; sigma: number | null }; response: { before: ImageRef; after: ImageRef } };
   'denoise:export': {
-    request: { modelDir: string; file: string; strength: number; format: ExportFormat; bitDepth: 8 | 16; outDir: string | null };
+    request: { modelDir: string; file: string; strength: number; sigma: number | null; format: OutputFormat; bitDepth: 8 | 16; outDir: string | null };
     response: { output: string; download: string };
   };
   'denoise:batch': {
-    request: { modelDir: string; folder: string; strength: number; format: ExportFormat; bitDepth: 8 | 16; outDir: string | null; recursive: boolean };
+    request: { modelDir: string; folder: string; strength: number; sigma: number | null; format: OutputFormat; bitDepth: 8 | 16; outDir: string | null; recursive: boolean };
     response: { jobId: string; outDir: string };
   };
   'job:cancel': { request: { jobId: string }; response: null };
@@ -223,9 +230,9 @@ export interface TrainSamples {
 }
 
 export type TrainUpdate =
-  | { runId: string; type: 'event'; event: TrainEvent }
-  | { runId: string; type: 'state'; state: RunState; error?: ErrorInfo }
-  | { runId: string; type: 'samples'; samples: TrainSamples };
+  | { jobId: string; type: 'event'; event: TrainEvent }
+  | { jobId: string; type: 'state'; state: RunState; error?: ErrorInfo }
+  | { jobId: string; type: 'samples'; samples: TrainSamples };
 
 export type JobUpdate =
   | { jobId: string; type: 'progress'; done: number; total: number; file: string }
@@ -293,10 +300,16 @@ export type EventFunctions = {
 };
 
 /**
- * window.api. `pathForFile` turns a dropped File into its path on disk (desktop only: Electron's
- * webUtils); the web client uploads dropped files instead and has no such function.
+ * The desktop's drop grant. Not in API_METHODS on purpose: the page cannot send it a path; the
+ * preload's `grantDropped(file)` sends the path Electron knows for a File that was really dropped.
  */
-export type ContractApi = InvokeFunctions & EventFunctions & { pathForFile?: (file: object) => string };
+export const DROP_CHANNEL = 'drop:grant';
+
+/**
+ * window.api. `grantDropped` (desktop only) grants a dropped File's path and returns it; the web
+ * client uploads dropped files instead and has no such function.
+ */
+export type ContractApi = InvokeFunctions & EventFunctions & { grantDropped?: (file: object) => Promise<Result<string>> };
 
 /** Every channel must have a method (checked at compile time): a channel without one is dead. */
 type MissingChannels = Exclude<Channel, (typeof API_METHODS)[ApiMethodName]>;
@@ -304,7 +317,6 @@ const _allChannelsExposed: MissingChannels extends never ? true : never = true;
 void _allChannelsExposed;
 
 export const CHANNELS: readonly Channel[] = Object.values(API_METHODS);
-export const EVENT_NAMES: readonly EventName[] = Object.values(EVENT_METHODS);
 
 export function isChannel(value: unknown): value is Channel {
   return typeof value === 'string' && (CHANNELS as readonly string[]).includes(value);

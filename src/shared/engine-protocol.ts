@@ -1,15 +1,15 @@
 import type {
-  CompareRow,
-  ExportFormat,
+  CompareReport,
   KindInfo,
   ModelInfo,
   ModelList,
   SkippedInfo,
 } from './contract';
 import type { BackendReport } from './backend';
-import type { ErrorInfo, Result } from './errors';
+import type { Result } from './errors';
+import type { OutputFormat } from './image-formats';
 import type { NoiseSpec } from './noise';
-import type { TrainConfig, TrainEvent } from './training';
+import type { MoreTraining, TrainConfig, TrainEvent } from './training';
 
 /**
  * The message protocol between a host (Electron main, or the web server) and the engine
@@ -43,6 +43,11 @@ export interface ScanResult {
   subfoldersNotScanned: number;
 }
 
+/** A run to train: new (its whole config, checked by the host), or one saved in outDir to continue. */
+export type TrainRun =
+  | { type: 'new'; config: TrainConfig; overwrite: boolean }
+  | { type: 'continue'; outDir: string; more: MoreTraining };
+
 export interface EngineMethods {
   backend: { params: { refresh: boolean }; result: BackendReport };
   kinds: { params: null; result: KindInfo[] };
@@ -50,20 +55,24 @@ export interface EngineMethods {
   thumbnail: { params: { file: string; size: number }; result: EncodedImage };
   render: { params: { file: string; maxSide: number }; result: EncodedImage };
   corrupt: { params: { file: string; noise: NoiseSpec; size: number; seed: number }; result: { clean: EncodedImage; noisy: EncodedImage } };
-  /** Resolves when the run ends; streams `train`, `samples` and `state` events for jobId meanwhile. */
-  train: { params: { jobId: string; config: TrainConfig; resume: boolean; samplesFrom: string | null }; result: { reason: string; step: number; modelDir: string } };
-  /** Reads the saved run config of a model so the host can continue it. */
-  runConfig: { params: { modelDir: string }; result: TrainConfig };
+  /**
+   * A new run, or the continuation of a saved one (its own settings; bounds given are added).
+   * Resolves when the run ends; streams `train`, `samples` and `state` events meanwhile.
+   */
+  train: { params: { jobId: string; run: TrainRun; samplesFrom: string | null }; result: { reason: string; step: number; modelDir: string } };
+  /** The settings a saved run would continue with (the host checks its data folders first). */
+  runSettings: { params: { outDir: string }; result: TrainConfig };
+  /** Pauses a running job between steps; `resume` lets it go on. */
   pause: { params: { jobId: string }; result: null };
-  unpause: { params: { jobId: string }; result: null };
+  resume: { params: { jobId: string }; result: null };
   cancel: { params: { jobId: string }; result: null };
-  denoisePreview: { params: { modelDir: string; file: string; maxSide: number }; result: { before: EncodedImage; after: EncodedImage } };
+  denoisePreview: { params: { modelDir: string; file: string; maxSide: number; sigma?: number }; result: { before: EncodedImage; after: EncodedImage } };
   denoiseExport: {
-    params: { modelDir: string; file: string; strength: number; format: ExportFormat; bitDepth: 8 | 16; output: string };
+    params: { modelDir: string; file: string; strength: number; sigma?: number; format: OutputFormat; bitDepth: 8 | 16; output: string };
     result: { output: string };
   };
   denoiseBatch: {
-    params: { jobId: string; modelDir: string; folder: string; strength: number; format: ExportFormat; bitDepth: 8 | 16; outDir: string; recursive: boolean };
+    params: { jobId: string; modelDir: string; folder: string; strength: number; sigma?: number; format: OutputFormat; bitDepth: 8 | 16; outDir: string; recursive: boolean };
     result: { outDir: string; written: number; failed: SkippedInfo[] };
   };
   models: { params: { root: string }; result: ModelList };
@@ -71,11 +80,10 @@ export interface EngineMethods {
   modelDelete: { params: { dir: string }; result: null };
   modelImport: { params: { src: string; root: string }; result: ModelInfo };
   modelExport: { params: { dir: string; dest: string }; result: { path: string } };
-  compare: {
-    params: { jobId: string; dirs: string[]; dataset: string; noise: NoiseSpec; seed: number };
-    result: { rows: CompareRow[]; failed: { dir: string; error: ErrorInfo }[] };
-  };
+  modelShow: { params: { dir: string }; result: ModelInfo };
+  compare: { params: { jobId: string; dirs: string[]; dataset: string; noise: NoiseSpec; seed: number }; result: CompareReport };
   generate: { params: { modelDir: string; count: number; seed: number; temperature: number }; result: EncodedImage[] };
+  /** A's reconstruction, `steps` images along the latent path, B's reconstruction. */
   interpolate: { params: { modelDir: string; a: string; b: string; steps: number }; result: EncodedImage[] };
 }
 
@@ -111,9 +119,9 @@ export const ENGINE_METHODS: readonly EngineMethod[] = [
   'render',
   'corrupt',
   'train',
-  'runConfig',
+  'runSettings',
   'pause',
-  'unpause',
+  'resume',
   'cancel',
   'denoisePreview',
   'denoiseExport',
@@ -123,6 +131,7 @@ export const ENGINE_METHODS: readonly EngineMethod[] = [
   'modelDelete',
   'modelImport',
   'modelExport',
+  'modelShow',
   'compare',
   'generate',
   'interpolate',

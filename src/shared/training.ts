@@ -67,6 +67,64 @@ export const TRAIN_DEFAULTS = {
   seed: 0,
 } as const satisfies Partial<TrainConfig>;
 
+/** The settings that take a default when a door leaves them out (the CLI's flags, the Train view). */
+export type DefaultedSetting = keyof typeof TRAIN_DEFAULTS;
+
+/**
+ * A run as a person describes it, at any door: the engine's TrainConfig without where the data
+ * and the model live (each door resolves those from its own inputs and checks them), with the
+ * defaulted settings optional.
+ */
+export type TrainSettings = Omit<TrainConfig, 'dataDirs' | 'outDir' | DefaultedSetting> & Partial<Pick<TrainConfig, DefaultedSetting>>;
+
+/** The one way a door turns settings into the engine's config: TRAIN_DEFAULTS fill the gaps. */
+export function withTrainDefaults(settings: TrainSettings, where: { dataDirs: string[]; outDir: string }): TrainConfig {
+  const config: TrainConfig = { ...TRAIN_DEFAULTS, ...settings, dataDirs: where.dataDirs, outDir: where.outDir };
+  // An explicit undefined from a form must not erase a default.
+  for (const key of Object.keys(TRAIN_DEFAULTS) as DefaultedSetting[]) {
+    if (config[key] === undefined) (config as unknown as Record<string, unknown>)[key] = TRAIN_DEFAULTS[key];
+  }
+  return config;
+}
+
+/** What the app asks for to start a run: the settings, the model's name and the datasets. */
+export type TrainRequest = TrainSettings & {
+  /** Folder name of the new model inside Settings.modelsDir. */
+  name: string;
+  datasetPaths: string[];
+  /** Replace a model of the same name. */
+  overwrite: boolean;
+};
+
+export interface NumberLimit {
+  min: number;
+  max: number;
+  integer?: boolean;
+}
+
+/** Ranges of the numeric settings, checked by the CLI's flags and the hosts' request schemas alike. */
+export const TRAIN_LIMITS = {
+  patchSize: { min: 16, max: 512, integer: true },
+  batchSize: { min: 1, max: 1024, integer: true },
+  epochs: { min: 0.01, max: 1e6 },
+  minutes: { min: 0.01, max: 1e6 },
+  maxSteps: { min: 1, max: 1e9, integer: true },
+  learningRate: { min: 1e-7, max: 1 },
+  valFraction: { min: 0, max: 0.9 },
+  validateEvery: { min: 1, max: 1e9, integer: true },
+  checkpointEvery: { min: 1, max: 1e9, integer: true },
+  checkpointSeconds: { min: 0, max: 1e6 },
+  patience: { min: 0, max: 1e6, integer: true },
+  seed: { min: 0, max: 2 ** 32 - 1, integer: true },
+} as const satisfies Record<string, NumberLimit>;
+
+/** How much longer a continued run trains: each bound given is added to what the run has done. */
+export interface MoreTraining {
+  minutes?: number;
+  epochs?: number;
+  maxSteps?: number;
+}
+
 /** A checkpoint passed over when choosing where a run continues from, and why (it did not verify). */
 export interface SkippedCheckpoint {
   checkpoint: string;

@@ -41,7 +41,6 @@ export async function runCompare(argv: string[]): Promise<number> {
   const seed = numberArg(values.seed, '--seed', { min: 0, max: 2 ** 32 - 1, integer: true }) ?? 0;
   const backend = await setupBackend(values.backend, !values.json);
   const report = await compareModels(models, dataDir, {
-    backend: backend.active,
     gpu: backend.isGpu,
     noise,
     seed,
@@ -56,5 +55,6 @@ export async function runCompare(argv: string[]): Promise<number> {
     console.log(formatCompareTable(report));
     for (const s of report.skipped) console.error(`skipped ${s.file}: ${s.message} [${s.code}]`);
   }
-  return 0;
+  // A model that could not be scored is a failure of the command, though the others are shown.
+  return report.failed.length > 0 ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
-import { denoiseFiles, type OutputFormat } from '../../ml/jobs/denoise-files';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../shared/image-formats';
+import { denoiseFiles } from '../../ml/jobs/denoise-files';
 import { loadModel } from '../../ml/store/model-files';
 import { numberArg, parseCommandArgs, requireString } from '../args';
 import { setupBackend } from '../backend-setup';
@@ -15,8 +16,6 @@ const HELP = `Usage: denoise-studio denoise --model MODEL_DIR --input FILE_OR_DI
   --recursive      include sub-folders of --input
   --backend NAME   tensorflow-gpu, tensorflow, wasm or cpu
 `;
-
-const FORMATS: OutputFormat[] = ['png', 'jpeg', 'webp', 'tiff'];
 
 export async function runDenoise(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
@@ -39,7 +38,7 @@ export async function runDenoise(argv: string[]): Promise<number> {
   const input = requireString(values.input, '--input');
   const outDir = resolve(requireString(values.out, '--out'));
   const format = values.format as OutputFormat | undefined;
-  if (format !== undefined && !FORMATS.includes(format)) throw new DenoiseError('E_INVALID_ARGUMENT', `--format must be one of ${FORMATS.join(', ')}`);
+  if (format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new DenoiseError('E_INVALID_ARGUMENT', `--format must be one of ${OUTPUT_FORMATS.join(', ')}`);
   const bitDepth = numberArg(values['bit-depth'], '--bit-depth', { min: 8, max: 16, integer: true });
   if (bitDepth !== undefined && bitDepth !== 8 && bitDepth !== 16) throw new DenoiseError('E_INVALID_ARGUMENT', '--bit-depth must be 8 or 16');
   const strength = numberArg(values.strength, '--strength', { min: 0, max: 1 });
@@ -53,7 +52,6 @@ export async function runDenoise(argv: string[]): Promise<number> {
   const bar = createProgress('denoise', 1);
   try {
     const report = await denoiseFiles(model, input, {
-      backend: backend.active,
       gpu: backend.isGpu,
       outDir,
       ...(format ? { format } : {}),

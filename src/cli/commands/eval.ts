@@ -35,7 +35,6 @@ export async function runEval(argv: string[]): Promise<number> {
   const { model, meta } = await loadModel(modelDir);
   try {
     const report = await evaluateModel(model, dataDir, {
-      backend: backend.active,
       gpu: backend.isGpu,
       noise,
       seed,

@@ -1,11 +1,10 @@
-import { promises as fs } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
 import { parseNoiseSpec } from '../../shared/noise';
-import { TRAIN_DEFAULTS, type TrainConfig, type TrainEvent } from '../../shared/training';
+import { TRAIN_DEFAULTS, TRAIN_LIMITS, withTrainDefaults, type MoreTraining, type TrainConfig, type TrainEvent } from '../../shared/training';
+import { prepareContinue, prepareNewRun, train } from '../../ml/jobs/train';
 import { getModelDefinition, listModelKinds, parseOptionStrings } from '../../ml/models/registry';
 import { BLIND_SPOT_DEFAULTS } from '../../ml/train/blind-spot';
-import { readResumableConfig, runTraining } from '../../ml/train/train-run';
 import { numberArg, parseCommandArgs, requireString, type OptionsSpec } from '../args';
 import { setupBackend } from '../backend-setup';
 import { createProgress, formatDuration } from '../progress';
@@ -20,7 +19,9 @@ const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODE
   --minutes M | --epochs E | --steps N
                        how long to train; the first bound reached stops it
   --out MODEL_DIR      where the model is written (checkpoints go to MODEL_DIR/checkpoints)
-  --resume             continue the run saved in --out (weights, optimizer and data position)
+  --continue           continue the run saved in --out (weights, optimizer and data position) with
+                       its own settings; --minutes, --epochs or --steps then say how much MORE to
+                       train (without them it runs to its original bounds)
   --overwrite          replace a model already in --out
   --size S             dae size preset: tiny, small, medium (default small)
   --loss L             dae: mse or l1; ae, cae, sparse: mse or bce; vae: bce or mse (likelihood)
@@ -95,35 +96,8 @@ function formatParts(parts: Record<string, number>): string {
   return ` (${entries.map(([name, v]) => `${name} ${v.toPrecision(4)}`).join(', ')})`;
 }
 
-async function assertOutIsFree(outDir: string, overwrite: boolean): Promise<void> {
-  const meta = await fs.stat(join(outDir, 'meta.json')).catch(() => undefined);
-  const ckpt = await fs.stat(join(outDir, 'checkpoints')).catch(() => undefined);
-  if ((meta || ckpt) && !overwrite) {
-    throw new DenoiseError('E_INVALID_ARGUMENT', `${outDir} already holds a model; pass --resume to continue it or --overwrite to replace it`);
-  }
-  if (overwrite) await fs.rm(join(outDir, 'checkpoints'), { recursive: true, force: true });
-}
-
-interface Bounds {
-  minutes: number | undefined;
-  epochs: number | undefined;
-  maxSteps: number | undefined;
-}
-
-/**
- * A resumed run continues with the settings it was started with (from its newest checkpoint);
- * only the bounds may be given again, to train for longer.
- */
-async function savedConfig(outDir: string, bounds: Bounds): Promise<TrainConfig> {
-  const saved = await readResumableConfig(outDir);
-  const given = Object.fromEntries(Object.entries(bounds).filter(([, v]) => v !== undefined));
-  if (Object.keys(given).length === 0) return saved;
-  const { minutes: _m, epochs: _e, maxSteps: _s, ...rest } = saved;
-  return { ...rest, ...given, outDir };
-}
-
 /** A new run's settings from the flags; everything that needs no disk is checked here. */
-function freshConfig(values: TrainValues, outDir: string, bounds: Bounds): TrainConfig {
+function freshConfig(values: TrainValues, outDir: string, bounds: MoreTraining): TrainConfig {
   const pairs = values.pairs === undefined ? undefined : parsePairs(values.pairs);
   const selfSupervised = values['self-supervised'] ?? false;
   if (pairs && selfSupervised) throw new DenoiseError('E_INVALID_ARGUMENT', '--pairs and --self-supervised exclude each other: pairs have clean targets');
@@ -143,37 +117,34 @@ function freshConfig(values: TrainValues, outDir: string, bounds: Bounds): Train
   if (minutes === undefined && epochs === undefined && maxSteps === undefined) {
     throw new DenoiseError('E_INVALID_ARGUMENT', 'Say how long to train: --minutes M, --epochs E or --steps N');
   }
-  const config: TrainConfig = {
-    ...TRAIN_DEFAULTS,
-    dataDirs,
-    recursive: !values['no-recursive'],
-    kind: definition.kind,
-    modelOptions,
-    ...(channelsArg === 'auto' ? {} : { channels: channelsArg === 'gray' ? 1 : 3 }),
-    noise: parseNoiseSpec(values.noise ?? (definition.kind === 'dae' ? 'gaussian:25' : 'gaussian:0')),
-    patchSize: numberArg(values.patch, '--patch', { min: 16, max: 512, integer: true }) ?? TRAIN_DEFAULTS.patchSize,
-    batchSize: numberArg(values.batch, '--batch', { min: 1, max: 1024, integer: true }) ?? TRAIN_DEFAULTS.batchSize,
-    ...(epochs === undefined ? {} : { epochs }),
-    ...(minutes === undefined ? {} : { minutes }),
-    ...(maxSteps === undefined ? {} : { maxSteps }),
-    learningRate: numberArg(values.lr, '--lr', { min: 1e-7, max: 1 }) ?? TRAIN_DEFAULTS.learningRate,
-    schedule,
-    valFraction: numberArg(values['val-fraction'], '--val-fraction', { min: 0, max: 0.9 }) ?? TRAIN_DEFAULTS.valFraction,
-    validateEvery: numberArg(values['validate-every'], '--validate-every', { min: 1, max: 1e9, integer: true }) ?? TRAIN_DEFAULTS.validateEvery,
-    checkpointEvery: numberArg(values['checkpoint-every'], '--checkpoint-every', { min: 1, max: 1e9, integer: true }) ?? TRAIN_DEFAULTS.checkpointEvery,
-    patience: numberArg(values.patience, '--patience', { min: 0, max: 1e6, integer: true }) ?? TRAIN_DEFAULTS.patience,
-    augment: !values['no-augment'],
-    seed: numberArg(values.seed, '--seed', { min: 0, max: 2 ** 32 - 1, integer: true }) ?? TRAIN_DEFAULTS.seed,
-    outDir,
-    ...(pairs ? { pairs } : {}),
-    ...(selfSupervised ? { selfSupervised: { fraction: blindSpot ?? BLIND_SPOT_DEFAULTS.fraction, radius: BLIND_SPOT_DEFAULTS.radius } } : {}),
-  };
-  const multiple = definition.patchMultiple?.(resolvedOptions) ?? 4;
+  const limit = (flag: string, key: keyof typeof TRAIN_LIMITS): number | undefined => numberArg(values[flag as keyof TrainValues] as string | undefined, `--${flag}`, TRAIN_LIMITS[key]);
+  const config = withTrainDefaults(
+    {
+      recursive: !values['no-recursive'],
+      kind: definition.kind,
+      modelOptions,
+      ...(channelsArg === 'auto' ? {} : { channels: channelsArg === 'gray' ? 1 : 3 }),
+      noise: parseNoiseSpec(values.noise ?? (definition.kind === 'dae' ? 'gaussian:25' : 'gaussian:0')),
+      patchSize: limit('patch', 'patchSize'),
+      batchSize: limit('batch', 'batchSize'),
+      ...(epochs === undefined ? {} : { epochs }),
+      ...(minutes === undefined ? {} : { minutes }),
+      ...(maxSteps === undefined ? {} : { maxSteps }),
+      learningRate: limit('lr', 'learningRate'),
+      schedule,
+      valFraction: limit('val-fraction', 'valFraction'),
+      validateEvery: limit('validate-every', 'validateEvery'),
+      checkpointEvery: limit('checkpoint-every', 'checkpointEvery'),
+      patience: limit('patience', 'patience'),
+      augment: !values['no-augment'],
+      seed: limit('seed', 'seed'),
+      ...(pairs ? { pairs } : {}),
+      ...(selfSupervised ? { selfSupervised: { fraction: blindSpot ?? BLIND_SPOT_DEFAULTS.fraction, radius: BLIND_SPOT_DEFAULTS.radius } } : {}),
+    },
+    { dataDirs, outDir },
+  );
   // The channel count is known only once the data is read; gray is the case that warns first.
   const spec = { kind: definition.kind, channels: config.channels ?? 1, options: resolvedOptions };
-  if (config.patchSize % multiple !== 0) {
-    throw new DenoiseError('E_INVALID_ARGUMENT', `--patch must be a multiple of ${multiple} for this ${definition.kind} model (it works on ${multiple}-pixel blocks), got ${config.patchSize}`);
-  }
   if (!values.json) for (const warning of definition.warnings?.(spec) ?? []) process.stderr.write(`warning: ${warning}\n`);
   return config;
 }
@@ -187,6 +158,8 @@ const TRAIN_OPTIONS = {
   epochs: { type: 'string' },
   steps: { type: 'string' },
   out: { type: 'string' },
+  continue: { type: 'boolean' },
+  // The flag's first name; "resume" now means un-pausing, in the app and the docs.
   resume: { type: 'boolean' },
   overwrite: { type: 'boolean' },
   size: { type: 'string' },
@@ -220,6 +193,10 @@ const TRAIN_OPTIONS = {
 
 type TrainValues = ReturnType<typeof parseCommandArgs<typeof TRAIN_OPTIONS>>['values'];
 
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+}
+
 export async function runTrain(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, TRAIN_OPTIONS);
   if (values.help) {
@@ -229,13 +206,20 @@ export async function runTrain(argv: string[]): Promise<number> {
   // Everything that can be checked without touching the disk is checked first, so a typo
   // fails in milliseconds rather than after the dataset has loaded.
   const outDir = resolve(requireString(values.out, '--out'));
-  const bounds: Bounds = {
-    minutes: numberArg(values.minutes, '--minutes', { min: 0.01, max: 1e6 }),
-    epochs: numberArg(values.epochs, '--epochs', { min: 0.01, max: 1e6 }),
-    maxSteps: numberArg(values.steps, '--steps', { min: 1, max: 1e9, integer: true }),
+  const bounds: MoreTraining = {
+    ...optional('minutes', numberArg(values.minutes, '--minutes', TRAIN_LIMITS.minutes)),
+    ...optional('epochs', numberArg(values.epochs, '--epochs', TRAIN_LIMITS.epochs)),
+    ...optional('maxSteps', numberArg(values.steps, '--steps', TRAIN_LIMITS.maxSteps)),
   };
-  const config = values.resume ? await savedConfig(outDir, bounds) : freshConfig(values, outDir, bounds);
-  if (!values.resume) await assertOutIsFree(outDir, values.overwrite ?? false);
+  const continuing = (values.continue ?? false) || (values.resume ?? false);
+  let config: TrainConfig;
+  if (continuing) {
+    const continuation = await prepareContinue(outDir, bounds);
+    config = continuation.config;
+  } else {
+    config = freshConfig(values, outDir, bounds);
+    await prepareNewRun(config, { overwrite: values.overwrite ?? false });
+  }
 
   const backend = await setupBackend(values.backend, !values.json);
   const controller = new AbortController();
@@ -260,8 +244,9 @@ export async function runTrain(argv: string[]): Promise<number> {
         process.stderr.write(
           `Training ${config.kind} on ${event.dataset.trainImages} images (${event.dataset.valImages} for validation, ` +
             `${event.dataset.skipped.length} skipped), ${event.dataset.channels === 1 ? 'gray' : 'RGB'}, backend ${event.backend}` +
-            `${event.resumed ? `, resumed at step ${event.step}` : ''}\n`,
+            `${event.resumed ? `, continued from step ${event.step}` : ''}\n`,
         );
+        for (const c of event.skippedCheckpoints ?? []) process.stderr.write(`  passed over checkpoint ${c.checkpoint}: ${c.message} [${c.code}]\n`);
         for (const s of event.dataset.skipped.slice(0, 20)) process.stderr.write(`  skipped ${s.file}: ${s.message} [${s.code}]\n`);
         bar = createProgress('train', 1000);
         break;
@@ -281,14 +266,14 @@ export async function runTrain(argv: string[]): Promise<number> {
     }
   };
   try {
-    const result = await runTraining(config, { backend: backend.active, signal: controller.signal, onEvent, resume: values.resume ?? false });
+    const result = await train(config, continuing, { backend: backend.active, signal: controller.signal, onEvent });
     bar?.stop();
     if (!values.json) {
       const m = result.metrics;
       process.stderr.write(
         `${result.reason === 'cancelled' ? 'Cancelled' : 'Finished'} (${result.reason}) at step ${result.step} after ${formatDuration(result.elapsedMs)}; ` +
           `validation PSNR ${m['val_psnr']?.toFixed(2) ?? '?'} dB, SSIM ${m['val_ssim']?.toFixed(4) ?? '?'}\nModel saved to ${result.modelDir}\n` +
-          (result.reason === 'cancelled' ? `Continue with: denoise-studio train --resume --out ${result.modelDir} (add --minutes, --epochs or --steps to train for longer)\n` : ''),
+          (result.reason === 'cancelled' ? `Continue with: denoise-studio train --continue --out ${result.modelDir} (add --minutes, --epochs or --steps to train for longer)\n` : ''),
       );
     }
     return result.reason === 'cancelled' ? 130 : 0;

@@ -32,7 +32,7 @@ describe('compare', () => {
   it('scores every model on the same noisy images and prints one table', async () => {
     const before = tf.memory().numTensors;
     const models = ['dae', 'cae', 'sparse', 'dae'].map((m) => join(dir, m));
-    const report = await compareModels(models, join(dir, 'data'), { backend: 'wasm', noise: { type: 'gaussian', sigma: 25 }, seed: 4 });
+    const report = await compareModels(models, join(dir, 'data'), { gpu: false, noise: { type: 'gaussian', sigma: 25 }, seed: 4 });
     expect(tf.memory().numTensors).toBe(before);
     expect(report.rows.map((r) => r.kind)).toEqual(['dae', 'cae', 'sparse', 'dae']);
     // Same seed, same noise: every model saw identical inputs.
@@ -47,7 +47,10 @@ describe('compare', () => {
     expect(table).toMatch(/sparse\s+sparse\s+3\s+\d+\.\d\d\s+\d\.\d{4}/);
   });
 
-  it('fails clearly on a folder that is not a model', async () => {
-    await expect(compareModels([join(dir, 'data')], join(dir, 'data'), { backend: 'wasm', noise: { type: 'gaussian', sigma: 25 }, seed: 0 })).rejects.toMatchObject({ code: 'E_MODEL_CORRUPT' });
+  it('reports a folder that is not a model and still scores the others', async () => {
+    const report = await compareModels([join(dir, 'data'), join(dir, 'dae')], join(dir, 'data'), { gpu: false, noise: { type: 'gaussian', sigma: 25 }, seed: 0 });
+    expect(report.failed).toEqual([{ dir: join(dir, 'data'), error: expect.objectContaining({ code: 'E_MODEL_CORRUPT' }) }]);
+    expect(report.rows.map((r) => r.dir)).toEqual([join(dir, 'dae')]);
+    expect(formatCompareTable(report)).toContain(`failed: ${join(dir, 'data')}`);
   });
 });

@@ -1,38 +1,20 @@
 import { basename } from 'node:path';
-import { DenoiseError } from '../../shared/errors';
+import type { CompareReport, CompareRow } from '../../shared/contract';
+import { DenoiseError, toErrorInfo } from '../../shared/errors';
 import { formatNoiseSpec, type NoiseSpec } from '../../shared/noise';
-import { loadModel } from '../store/model-files';
-import { evaluateModel, type EvaluationReport } from './evaluate';
+import { loadModel, type LoadedModel } from '../store/model-files';
+import { evaluateModel } from './evaluate';
 
 /**
  * Several models on the same images with the same noise: each evaluation starts the noise
  * stream from the same seed, so every model denoises bit-identical inputs and the table
- * compares models, not noise draws. Models are loaded one at a time, so memory holds one.
+ * compares models, not noise draws. Models are loaded one at a time, so memory holds one; a
+ * model that cannot be loaded or scored is reported and the others are still compared.
  */
-export interface CompareRow {
-  name: string;
-  dir: string;
-  kind: string;
-  channels: 1 | 3;
-  images: number;
-  psnr: number;
-  ssim: number;
-  noisyPsnr: number;
-  noisySsim: number;
-  seconds: number;
-}
-
-export interface CompareReport {
-  noise: string;
-  seed: number;
-  data: string;
-  rows: CompareRow[];
-  skipped: EvaluationReport['skipped'];
-}
+export type { CompareReport, CompareRow };
 
 export interface CompareOptions {
-  backend: string;
-  gpu?: boolean;
+  gpu: boolean;
   noise: NoiseSpec;
   seed: number;
   recursive?: boolean;
@@ -45,15 +27,17 @@ export interface CompareOptions {
 export async function compareModels(modelDirs: readonly string[], dataDir: string, options: CompareOptions): Promise<CompareReport> {
   if (modelDirs.length === 0) throw new DenoiseError('E_INVALID_ARGUMENT', 'Give at least one model to compare');
   const rows: CompareRow[] = [];
-  let skipped: EvaluationReport['skipped'] = [];
+  const failed: CompareReport['failed'] = [];
+  let skipped: CompareReport['skipped'] = [];
   for (const [index, dir] of modelDirs.entries()) {
+    if (options.signal?.aborted) throw new DenoiseError('E_CANCELLED', 'Comparison cancelled');
     options.onModel?.(index, modelDirs.length, dir);
-    const { model, meta } = await loadModel(dir);
+    let loaded: LoadedModel | null = null;
     const started = performance.now();
     try {
-      const report = await evaluateModel(model, dataDir, {
-        backend: options.backend,
-        gpu: options.gpu ?? false,
+      loaded = await loadModel(dir);
+      const report = await evaluateModel(loaded.model, dataDir, {
+        gpu: options.gpu,
         noise: options.noise,
         seed: options.seed,
         ...(options.recursive === undefined ? {} : { recursive: options.recursive }),
@@ -62,10 +46,10 @@ export async function compareModels(modelDirs: readonly string[], dataDir: strin
       });
       skipped = report.skipped;
       rows.push({
-        name: meta.name || basename(dir),
+        name: loaded.meta.name || basename(dir),
         dir,
-        kind: meta.spec.kind,
-        channels: meta.spec.channels,
+        kind: loaded.meta.spec.kind,
+        channels: loaded.meta.spec.channels,
         images: report.images.length,
         psnr: report.psnr,
         ssim: report.ssim,
@@ -73,16 +57,21 @@ export async function compareModels(modelDirs: readonly string[], dataDir: strin
         noisySsim: report.noisySsim,
         seconds: (performance.now() - started) / 1000,
       });
+    } catch (err) {
+      // No images at all is the data's fault, not one model's: every row would fail the same way.
+      if (err instanceof DenoiseError && (err.code === 'E_CANCELLED' || err.code === 'E_NO_IMAGES')) throw err;
+      failed.push({ dir, error: toErrorInfo(err) });
     } finally {
-      model.dispose();
+      loaded?.model.dispose();
     }
   }
-  return { noise: formatNoiseSpec(options.noise), seed: options.seed, data: dataDir, rows, skipped };
+  return { noise: formatNoiseSpec(options.noise), seed: options.seed, data: dataDir, rows, failed, skipped };
 }
 
 /** The report as one aligned text table, best PSNR first marked with '*'. */
 export function formatCompareTable(report: CompareReport): string {
   const best = Math.max(...report.rows.map((r) => r.psnr));
+  const failures = report.failed.map((f) => `failed: ${f.dir}: ${f.error.message} [${f.error.code}]`);
   const header = ['model', 'kind', 'images', 'PSNR dB', 'SSIM', 'noisy PSNR', 'noisy SSIM', 'seconds'];
   const body = report.rows.map((r) => [
     `${r.psnr === best ? '*' : ' '}${r.name}`,
@@ -101,5 +90,6 @@ export function formatCompareTable(report: CompareReport): string {
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...body.map(line),
+    ...failures,
   ].join('\n');
 }

@@ -24,7 +24,7 @@ describe('denoiseFiles', () => {
     await writeRgba16Png(input, 'rgba16.png', { width: 24, height: 20 });
     await writeGray16Png(input, 'gray16.png', { width: 24, height: 20 });
     const model = createModel(resolveModelSpec('dae', 1, { size: 'tiny' }), 0);
-    const report = await denoiseFiles(model, input, { backend: 'cpu', outDir: join(dir, 'out') });
+    const report = await denoiseFiles(model, input, { gpu: false, outDir: join(dir, 'out') });
     expect(report.failed).toEqual([]);
     const rgba = await decodeImage(join(dir, 'out', 'rgba16.png'));
     const original = await decodeImage(join(input, 'rgba16.png'));
@@ -40,7 +40,7 @@ describe('denoiseFiles', () => {
     await writeJpeg(input, 'photo.jpg', { width: 16, height: 16 });
     expect(outputPathFor(join(input, 'photo.jpg'), input, join(dir, 'o'), 'tiff').path).toBe(join(dir, 'o', 'photo.tif'));
     const model = createModel(resolveModelSpec('dae', 3, { size: 'tiny' }), 0);
-    const report = await denoiseFiles(model, join(input, 'photo.jpg'), { backend: 'cpu', outDir: input });
+    const report = await denoiseFiles(model, join(input, 'photo.jpg'), { gpu: false, outDir: input });
     expect(report.written).toEqual([]);
     expect(report.failed[0]).toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('overwrite the input') });
     model.dispose();

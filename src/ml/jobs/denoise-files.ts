@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
+import { OUTPUT_EXTENSION, OUTPUT_FORMAT_OF_EXTENSION, type OutputFormat } from '../../shared/image-formats';
 import { decodeImage } from '../data/decode-image';
 import { encodeImage } from '../data/encode-image';
 import { scanImageFolder } from '../data/scan-folder';
@@ -12,11 +13,8 @@ import type { Model } from '../models/model';
  * atomically; a file that fails is reported and the batch goes on, so one bad photo never costs
  * the others.
  */
-export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
-
 export interface DenoiseFilesOptions {
-  backend: string;
-  gpu?: boolean;
+  gpu: boolean;
   outDir: string;
   format?: OutputFormat;
   bitDepth?: 8 | 16;
@@ -33,19 +31,19 @@ export interface DenoiseFilesReport {
   failed: { file: string; code: string; message: string }[];
 }
 
-const KEEP_FORMAT: Record<string, OutputFormat> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp', '.tif': 'tiff', '.tiff': 'tiff' };
-const EXTENSION: Record<OutputFormat, string> = { png: '.png', jpeg: '.jpg', webp: '.webp', tiff: '.tif' };
 
 export function outputPathFor(input: string, inputRoot: string, outDir: string, format?: OutputFormat): { path: string; format: OutputFormat } {
-  const chosen = format ?? KEEP_FORMAT[extname(input).toLowerCase()] ?? 'png';
+  const chosen = format ?? OUTPUT_FORMAT_OF_EXTENSION[extname(input).toLowerCase()] ?? 'png';
   const rel = inputRoot === input ? basename(input) : relative(inputRoot, input);
   const stem = rel.slice(0, rel.length - extname(rel).length);
-  return { path: join(outDir, stem + EXTENSION[chosen]), format: chosen };
+  return { path: join(outDir, stem + OUTPUT_EXTENSION[chosen]), format: chosen };
 }
 
 export async function denoiseFiles(model: Model, input: string, options: DenoiseFilesOptions): Promise<DenoiseFilesReport> {
   const root = resolve(input);
   const outDir = resolve(options.outDir);
+  const existing = await fs.stat(outDir).catch(() => undefined);
+  if (existing && !existing.isDirectory()) throw new DenoiseError('E_INVALID_ARGUMENT', `${outDir} is a file; give a folder for the denoised images`);
   const scan = await scanImageFolder(root, { recursive: options.recursive ?? false });
   if (scan.files.length === 0) {
     const why = scan.skipped.length ? `every file was skipped (first: ${scan.skipped[0]?.file}: ${scan.skipped[0]?.message})` : 'it has no images';
@@ -63,8 +61,7 @@ export async function denoiseFiles(model: Model, input: string, options: Denoise
     try {
       const image = await decodeImage(file);
       const result = await applyModel(model, image, {
-        backend: options.backend,
-        gpu: options.gpu ?? false,
+        gpu: options.gpu,
         ...(options.strength === undefined ? {} : { strength: options.strength }),
         ...(options.tileSize === undefined ? {} : { tileSize: options.tileSize }),
         ...(options.signal ? { signal: options.signal } : {}),

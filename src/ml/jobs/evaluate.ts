@@ -13,7 +13,7 @@ import type { Model } from '../models/model';
 
 /**
  * Scores a model on clean images with synthetic noise, following the benchmark protocol of
- * docs/benchmarks.md: images in name order, one noise stream seeded once per pass (NumPy's
+ * ../shared/bench/common.py (docs/architecture.md, "Evaluation protocol"): images in name order, one noise stream seeded once per pass (NumPy's
  * legacy normal stream, bit-identical to the Python peers), the noisy input neither clipped nor
  * quantised, outputs clipped before scoring, PSNR and SSIM averaged over images.
  */
@@ -35,8 +35,7 @@ export interface EvaluationReport {
 }
 
 export interface EvaluateOptions {
-  backend: string;
-  gpu?: boolean;
+  gpu: boolean;
   noise: NoiseSpec;
   seed: number;
   recursive?: boolean;
@@ -67,7 +66,7 @@ export async function evaluateModel(model: Model, dataDir: string, options: Eval
       continue;
     }
     const noisy = makeNoisy(clean, options.noise, numpy, rng);
-    const output = await applyModel(model, noisy, { backend: options.backend, gpu: options.gpu ?? false, ...(options.signal ? { signal: options.signal } : {}) });
+    const output = await applyModel(model, noisy, { gpu: options.gpu, ...(options.signal ? { signal: options.signal } : {}) });
     const out = scoreImage(output, clean);
     const inp = scoreImage(noisy, clean, { clip: false });
     const score = { file, psnr: out.psnr, ssim: out.ssim, noisyPsnr: inp.psnr, noisySsim: inp.ssim };

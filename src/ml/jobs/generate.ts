@@ -49,11 +49,29 @@ export function composeGrid(images: readonly FloatImage[], columns: number, scal
   return { width, height, channels: c, bitDepth: 8, data };
 }
 
-export interface GenerateOptions {
+export interface SampleOptions {
   count: number;
   seed: number;
   /** Scales the prior's standard deviation: below 1 gives safer, blander samples. */
   temperature: number;
+}
+
+/** `count` images decoded from seeded draws of the prior, at the model's own size. */
+export async function drawSamples(model: Model, options: SampleOptions): Promise<FloatImage[]> {
+  const gen = requireGenerative(model);
+  if (!(Number.isInteger(options.count) && options.count >= 1)) throw new DenoiseError('E_INVALID_ARGUMENT', `The sample count must be a positive whole number, got ${options.count}`);
+  if (!(options.temperature >= 0)) throw new DenoiseError('E_INVALID_ARGUMENT', `The temperature must be 0 or more, got ${options.temperature}`);
+  const samples = tf.tidy(() => gen.sample(options.count, options.seed, options.temperature));
+  let data: Float32Array;
+  try {
+    data = (await samples.data()) as Float32Array;
+  } finally {
+    samples.dispose();
+  }
+  return toImages(data, options.count, gen.imageSize, model.spec.channels);
+}
+
+export interface GenerateOptions extends SampleOptions {
   outDir: string;
   /** Nearest-neighbour enlargement of the grid picture (the single samples stay at model size). */
   scale?: number;
@@ -64,20 +82,9 @@ export interface GenerateResult {
   grid: string;
 }
 
+/** drawSamples written to a folder: one PNG per sample and grid.png with all of them. */
 export async function generateSamples(model: Model, options: GenerateOptions): Promise<GenerateResult> {
-  const gen = requireGenerative(model);
-  if (!(Number.isInteger(options.count) && options.count >= 1)) throw new DenoiseError('E_INVALID_ARGUMENT', `The sample count must be a positive whole number, got ${options.count}`);
-  if (!(options.temperature >= 0)) throw new DenoiseError('E_INVALID_ARGUMENT', `The temperature must be 0 or more, got ${options.temperature}`);
-  const size = gen.imageSize;
-  const channels = model.spec.channels;
-  const samples = tf.tidy(() => gen.sample(options.count, options.seed, options.temperature));
-  let data: Float32Array;
-  try {
-    data = (await samples.data()) as Float32Array;
-  } finally {
-    samples.dispose();
-  }
-  const images = toImages(data, options.count, size, channels);
+  const images = await drawSamples(model, options);
   await fs.mkdir(options.outDir, { recursive: true });
   const files: string[] = [];
   const digits = String(options.count - 1).length;
@@ -118,28 +125,26 @@ export function fitToModel(image: FloatImage, size: number, channels: 1 | 3, mod
   });
 }
 
-export interface InterpolateOptions {
+export interface PathOptions {
   /** Images along the path, both ends included (at least 2). */
   steps: number;
-  outDir: string;
-  scale?: number;
   fit?: FitMode;
 }
 
-export interface InterpolateResult {
-  files: string[];
-  /** A, the decoded steps, B, side by side. */
-  strip: string;
+export interface LatentPath {
+  /** The decoded points, A to B. */
+  frames: FloatImage[];
+  /** The two inputs as the model sees them (cropped or resized to its size). */
+  ends: [FloatImage, FloatImage];
 }
 
 /**
  * Encodes both images to their posterior means and decodes evenly spaced points on the line
- * between them. The two inputs (as the model sees them) frame the strip, so it shows how
- * faithful the end reconstructions are as well as the path.
+ * between them.
  */
-export async function interpolateImages(model: Model, a: FloatImage, b: FloatImage, options: InterpolateOptions): Promise<InterpolateResult> {
+export async function latentPath(model: Model, a: FloatImage, b: FloatImage, options: PathOptions): Promise<LatentPath> {
   const gen = requireGenerative(model);
-  if (!(Number.isInteger(options.steps) && options.steps >= 2)) throw new DenoiseError('E_INVALID_ARGUMENT', `--steps must be a whole number of at least 2, got ${options.steps}`);
+  if (!(Number.isInteger(options.steps) && options.steps >= 2)) throw new DenoiseError('E_INVALID_ARGUMENT', `The step count must be a whole number of at least 2, got ${options.steps}`);
   const size = gen.imageSize;
   const channels = model.spec.channels;
   const { frames, ends } = tf.tidy(() => {
@@ -159,16 +164,34 @@ export async function interpolateImages(model: Model, a: FloatImage, b: FloatIma
   } finally {
     tf.dispose([frames, ends]);
   }
-  const images = toImages(frameData, options.steps, size, channels);
-  const [inA, inB] = toImages(endData, 2, size, channels) as [FloatImage, FloatImage];
+  return { frames: toImages(frameData, options.steps, size, channels), ends: toImages(endData, 2, size, channels) as [FloatImage, FloatImage] };
+}
+
+export interface InterpolateOptions extends PathOptions {
+  outDir: string;
+  scale?: number;
+}
+
+export interface InterpolateResult {
+  files: string[];
+  /** A, the decoded steps, B, side by side. */
+  strip: string;
+}
+
+/**
+ * latentPath written to a folder: one PNG per step, and strip.png framed by the two inputs, so
+ * it shows how faithful the end reconstructions are as well as the path.
+ */
+export async function interpolateImages(model: Model, a: FloatImage, b: FloatImage, options: InterpolateOptions): Promise<InterpolateResult> {
+  const { frames, ends } = await latentPath(model, a, b, options);
   await fs.mkdir(options.outDir, { recursive: true });
   const files: string[] = [];
-  for (const [i, image] of images.entries()) {
+  for (const [i, image] of frames.entries()) {
     const file = join(options.outDir, `step-${String(i).padStart(3, '0')}.png`);
     await encodeImage(image, file);
     files.push(file);
   }
   const strip = join(options.outDir, 'strip.png');
-  await encodeImage(composeGrid([inA, ...images, inB], options.steps + 2, options.scale ?? 1), strip);
+  await encodeImage(composeGrid([ends[0], ...frames, ends[1]], options.steps + 2, options.scale ?? 1), strip);
   return { files, strip };
 }

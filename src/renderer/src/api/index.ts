@@ -1,4 +1,5 @@
 import type { ApiMethodName, ContractApi, EventMap, EventMethodName, EVENT_METHODS, API_METHODS, RequestOf, ResponseOf } from '../../../shared/contract';
+import { hasImageExtension } from '../../../shared/image-formats';
 import { ApiError } from './errors';
 import { createWebClient, uploadFiles, type UploadItem } from './web-client';
 
@@ -19,7 +20,7 @@ function current(): ContractApi {
 }
 
 export function isDesktop(): boolean {
-  return typeof window.api?.pathForFile === 'function';
+  return typeof window.api?.grantDropped === 'function';
 }
 
 type ChannelOf<M extends ApiMethodName> = (typeof API_METHODS)[M];
@@ -69,7 +70,6 @@ async function collectFiles(entry: FileSystemEntry, into: UploadItem[]): Promise
   }
 }
 
-const IMAGE_NAME = /\.(png|jpe?g|webp|avif|tiff?)$/i;
 
 /**
  * What the user dropped, as paths the host can open: on the desktop the files' own paths; in
@@ -82,13 +82,16 @@ export async function droppedPaths(transfer: DataTransfer, onProgress?: (done: n
   if (dropped.length === 0) for (const file of transfer.files) dropped.push({ entry: null, file });
   const entries = dropped.map((d) => d.entry);
   const api = current();
-  if (api.pathForFile) {
+  if (api.grantDropped) {
     const out: DroppedPaths & { ignored: string[] } = { folders: [], files: [], ignored: [] };
     for (const { entry, file } of dropped) {
-      const path = file ? (api.pathForFile(file) ?? '') : '';
-      if (!file || !path) continue;
+      if (!file) continue;
+      // The host grants what was really dropped and answers with its path on disk.
+      const granted = await api.grantDropped(file);
+      if (!granted.ok) continue;
+      const path = granted.value;
       if (entry?.isDirectory) out.folders.push(path);
-      else if (IMAGE_NAME.test(file.name)) out.files.push(path);
+      else if (hasImageExtension(file.name)) out.files.push(path);
       else out.ignored.push(file.name);
     }
     return out;
@@ -109,7 +112,7 @@ export async function droppedPaths(transfer: DataTransfer, onProgress?: (done: n
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
   for (const item of items) if (!item.path.includes('/')) item.path = `dropped-${stamp}/${item.path}`;
   const images = items.filter((it) => {
-    if (IMAGE_NAME.test(it.path)) return true;
+    if (hasImageExtension(it.path)) return true;
     ignored.push(it.path);
     return false;
   });

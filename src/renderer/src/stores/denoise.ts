@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ExportFormat, ImageRef, JobUpdate, SkippedInfo } from '../../../shared/contract';
+import type { ImageRef, JobUpdate, SkippedInfo } from '../../../shared/contract';
+import type { OutputFormat } from '../../../shared/image-formats';
 import { call, droppedPaths, subscribe } from '../api';
 import { useNoticeStore } from './notices';
 
@@ -12,7 +13,9 @@ export const useDenoiseStore = defineStore('denoise', () => {
   const after = shallowRef<ImageRef | null>(null);
   const running = ref(false);
   const strength = ref(1);
-  const format = ref<ExportFormat>('png');
+  /** Noise level (0-255) for level-aware models; null: the engine estimates it per image. */
+  const sigma = ref<number | null>(null);
+  const format = ref<OutputFormat>('png');
   const bitDepth = ref<8 | 16>(8);
   const exported = ref<{ output: string; download: string } | null>(null);
   const batch = ref<{ jobId: string; outDir: string; done: number; total: number; current: string } | null>(null);
@@ -23,7 +26,7 @@ export const useDenoiseStore = defineStore('denoise', () => {
     running.value = true;
     after.value = null;
     try {
-      const out = await call('previewDenoise', { modelDir: modelDir.value, file: file.value });
+      const out = await call('previewDenoise', { modelDir: modelDir.value, file: file.value, sigma: sigma.value });
       before.value = out.before;
       after.value = out.after;
     } catch (err) {
@@ -63,7 +66,7 @@ export const useDenoiseStore = defineStore('denoise', () => {
     if (!modelDir.value || !file.value) return;
     running.value = true;
     try {
-      exported.value = await call('exportDenoised', { modelDir: modelDir.value, file: file.value, strength: strength.value, format: format.value, bitDepth: bitDepth.value, outDir });
+      exported.value = await call('exportDenoised', { modelDir: modelDir.value, file: file.value, strength: strength.value, sigma: sigma.value, format: format.value, bitDepth: bitDepth.value, outDir });
       useNoticeStore().info('Saved', exported.value.output);
     } catch (err) {
       useNoticeStore().error(err);
@@ -76,7 +79,7 @@ export const useDenoiseStore = defineStore('denoise', () => {
     if (!modelDir.value) return;
     batchResult.value = null;
     try {
-      const job = await call('denoiseFolder', { modelDir: modelDir.value, folder, strength: strength.value, format: format.value, bitDepth: bitDepth.value, outDir, recursive: false });
+      const job = await call('denoiseFolder', { modelDir: modelDir.value, folder, strength: strength.value, sigma: sigma.value, format: format.value, bitDepth: bitDepth.value, outDir, recursive: false });
       batch.value = { jobId: job.jobId, outDir: job.outDir, done: 0, total: 0, current: '' };
     } catch (err) {
       useNoticeStore().error(err);
@@ -106,5 +109,5 @@ export const useDenoiseStore = defineStore('denoise', () => {
     unsubscribe ??= subscribe('onJob', onJob);
   }
 
-  return { modelDir, file, before, after, running, strength, format, bitDepth, exported, batch, batchResult, preview, open, openDropped, exportImage, denoiseFolder, cancelBatch, listen };
+  return { modelDir, file, before, after, running, strength, sigma, format, bitDepth, exported, batch, batchResult, preview, open, openDropped, exportImage, denoiseFolder, cancelBatch, listen };
 });

@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowRef, watch } from 'vue';
-import type { ImageRef, KindInfo, RunState, TrainRequest, TrainSamples, TrainUpdate } from '../../../shared/contract';
+import type { ImageRef, KindInfo, RunState, TrainSamples, TrainUpdate } from '../../../shared/contract';
 import type { NoiseSpec, NoiseType } from '../../../shared/noise';
-import type { OptionValue } from '../../../shared/training';
+import { TRAIN_DEFAULTS, type OptionValue, type TrainRequest } from '../../../shared/training';
 import { call, subscribe } from '../api';
 import { humanize, type HumanError } from '../api/errors';
 import { useAppStore } from './app';
@@ -63,20 +63,21 @@ export const useTrainingStore = defineStore('training', () => {
     kind: '',
     options: {} as Record<string, OptionValue>,
     noise: { type: 'gaussian', level: 25, peak: 30 } as NoiseLevel,
-    patchSize: 64,
-    batchSize: 8,
+    // The engine's defaults, so a run started here trains as the same run would from the CLI.
+    patchSize: TRAIN_DEFAULTS.patchSize,
+    batchSize: TRAIN_DEFAULTS.batchSize,
     bound: 'steps' as Bound,
-    boundValue: 300,
-    learningRate: 0.001,
-    validateEvery: 50,
-    checkpointEvery: 100,
-    valFraction: 0.1,
-    augment: true,
-    seed: 0,
+    boundValue: 1000,
+    learningRate: TRAIN_DEFAULTS.learningRate,
+    validateEvery: TRAIN_DEFAULTS.validateEvery,
+    checkpointEvery: TRAIN_DEFAULTS.checkpointEvery,
+    valFraction: TRAIN_DEFAULTS.valFraction,
+    augment: TRAIN_DEFAULTS.augment,
+    seed: TRAIN_DEFAULTS.seed,
     overwrite: false,
   });
 
-  const runId = ref<string | null>(null);
+  const jobId = ref<string | null>(null);
   const state = ref<RunState | 'idle'>('idle');
   const outDir = ref<string | null>(null);
   const error = ref<HumanError | null>(null);
@@ -124,9 +125,9 @@ export const useTrainingStore = defineStore('training', () => {
   }
 
   function onUpdate(update: TrainUpdate): void {
-    if (update.runId !== runId.value) {
+    if (update.jobId !== jobId.value) {
       if (!adopting) return;
-      runId.value = update.runId;
+      jobId.value = update.jobId;
     }
     switch (update.type) {
       case 'state':
@@ -195,14 +196,14 @@ export const useTrainingStore = defineStore('training', () => {
     };
   }
 
-  async function begin(work: () => Promise<{ runId: string; outDir: string }>): Promise<void> {
+  async function begin(work: () => Promise<{ jobId: string; outDir: string }>): Promise<void> {
     resetRun();
     state.value = 'starting';
     adopting = true;
-    runId.value = null;
+    jobId.value = null;
     try {
       const started = await work();
-      runId.value = started.runId;
+      jobId.value = started.jobId;
       outDir.value = started.outDir;
     } catch (err) {
       state.value = 'idle';
@@ -219,18 +220,18 @@ export const useTrainingStore = defineStore('training', () => {
       return;
     }
     await begin(() => call('startTraining', request()));
-    if (runId.value) form.name = defaultName();
+    if (jobId.value) form.name = defaultName();
   }
 
-  async function continueRun(modelDir: string, maxSteps?: number): Promise<void> {
+  async function continueRun(modelDir: string, moreSteps?: number): Promise<void> {
     useAppStore().go('train');
-    await begin(() => call('continueTraining', { modelDir, ...(maxSteps ? { maxSteps } : {}) }));
+    await begin(() => call('continueTraining', { modelDir, more: moreSteps ? { maxSteps: moreSteps } : {} }));
   }
 
   async function control(method: 'pauseTraining' | 'resumeTraining' | 'cancelTraining'): Promise<void> {
-    if (!runId.value) return;
+    if (!jobId.value) return;
     try {
-      await call(method, { runId: runId.value });
+      await call(method, { jobId: jobId.value });
     } catch (err) {
       useNoticeStore().error(err);
     }
@@ -276,7 +277,7 @@ export const useTrainingStore = defineStore('training', () => {
   }
 
   return {
-    form, runId, state, outDir, error, progress, startedInfo, checkpoints, finished, series, seriesVersion, samples, preview, previewError, kind, active,
+    form, jobId, state, outDir, error, progress, startedInfo, checkpoints, finished, series, seriesVersion, samples, preview, previewError, kind, active,
     pickKind, ensureDefaults, start, continueRun, control, refreshPreview, nextPreviewImage, listen, onUpdate,
   };
 });

@@ -1,0 +1,39 @@
+import { promises as fs } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { DenoiseError } from '../../shared/errors';
+import type { OutputFormat } from '../../shared/image-formats';
+import { decodeImage } from '../data/decode-image';
+import { encodeImage } from '../data/encode-image';
+import type { FloatImage } from '../data/image';
+import { applyModel, type ApplyOptions } from '../infer/apply-model';
+import type { Model } from '../models/model';
+
+/**
+ * One photo through a model: for the app's before/after preview (both images returned) and its
+ * "export" (written to a new file). Colour photos stay colour with gray models (applyModel
+ * denoises each channel). Folders go through denoiseFiles.
+ */
+export type DenoiseOptions = Pick<ApplyOptions, 'gpu' | 'strength' | 'sigma' | 'signal' | 'onProgress'>;
+
+export async function denoisePreview(model: Model, file: string, maxSide: number, options: DenoiseOptions): Promise<{ before: FloatImage; after: FloatImage }> {
+  const before = await decodeImage(file);
+  if (Math.max(before.width, before.height) > maxSide) {
+    throw new DenoiseError('E_IMAGE_TOO_LARGE', `${basename(file)} is ${before.width} x ${before.height}; the preview handles up to ${maxSide} px a side. Denoise it with a batch job instead.`);
+  }
+  return { before, after: await applyModel(model, before, options) };
+}
+
+export interface DenoiseToFileOptions extends DenoiseOptions {
+  format: OutputFormat;
+  bitDepth?: 8 | 16;
+}
+
+/** Denoises `file` into `output`, which must not exist yet (the caller picks a free name). */
+export async function denoiseToFile(model: Model, file: string, output: string, options: DenoiseToFileOptions): Promise<string> {
+  if (await fs.stat(output).catch(() => undefined)) throw new DenoiseError('E_INVALID_ARGUMENT', `${output} already exists; nothing was overwritten`);
+  const image = await decodeImage(file);
+  const result = await applyModel(model, image, options);
+  await fs.mkdir(dirname(output), { recursive: true });
+  await encodeImage(result, output, { format: options.format, ...(options.bitDepth ? { bitDepth: options.bitDepth } : {}) });
+  return output;
+}
