@@ -34,6 +34,6 @@ describe('initBackend with tfjs-node-gpu', () => {
     const report = await initBackend();
     expect(report.active).toBe('tensorflow-gpu');
     expect(report.isGpu).toBe(true);
-    expect(report.skipped.map((s) => s.backend)).toEqual(['tensorflow', 'wasm', 'cpu']);
+    expect(report.skipped.map((s) => s.backend)).toEqual(['webgpu', 'tensorflow', 'wasm', 'cpu']);
   });
 });

@@ -8,7 +8,8 @@ export async function valuesOn(backend: string, fn: () => tf.Tensor | tf.Tensor[
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed to start`);
   const out = fn();
   const list = Array.isArray(out) ? out : [out];
-  const values = list.map((t) => Float32Array.from(t.dataSync()));
+  // Asynchronous reads: webgpu cannot read synchronously under Node.
+  const values = await Promise.all(list.map(async (t) => Float32Array.from(await t.data())));
   tf.dispose(list);
   return values;
 }
