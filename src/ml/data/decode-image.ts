@@ -206,7 +206,7 @@ async function inspect(file: string, options: ReadInfoOptions): Promise<Inspecte
   const fileBytes = await checkFile(file, options);
   if (isRawName(file)) {
     const bytes = await readWhole(file);
-    const { width, height } = await readRawHeader(file, bytes);
+    const { width, height } = await readRawHeader(file, bytes, DEFAULT_DECODE_TIMEOUT_SECONDS);
     return { info: { file, format: 'raw', width, height, channels: 3, hasAlpha: false, bitDepth: 16, pages: 1, fileBytes }, bytes };
   }
   const meta = await readHeader(file);
@@ -329,16 +329,17 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
   const { info, meta, bytes } = await inspect(file, options);
   assertWithinPixelLimit(info, maxPixels);
 
+  // sharp takes whole seconds in [0, 3600] (0: none); anything else would throw and read as "corrupt".
+  const wanted = options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS;
+  const timeout = Number.isFinite(wanted) ? Math.min(3600, Math.max(0, Math.round(wanted))) : DEFAULT_DECODE_TIMEOUT_SECONDS;
   let raw: RawPixels;
   let source: SourceMetadata | undefined;
   if (meta === undefined) {
-    const developed = await developRaw(file, bytes ?? (await readWhole(file)), maxPixels, (w, h) => tooLarge(file, w, h, maxPixels));
+    const tooBig = (width: number, height: number): Error => tooLarge(file, width, height, maxPixels);
+    const developed = await developRaw(file, bytes ?? (await readWhole(file)), maxPixels, timeout, tooBig);
     raw = { samples: developed.samples, width: developed.width, height: developed.height, bands: 3 };
     source = developed.source;
   } else {
-    // sharp takes whole seconds in [0, 3600]; anything else would throw and read as "corrupt".
-    const wanted = options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS;
-    const timeout = Number.isFinite(wanted) ? Math.min(3600, Math.max(0, Math.round(wanted))) : DEFAULT_DECODE_TIMEOUT_SECONDS;
     const keepSpace = keepsSourceSpace(meta, info, options.channels);
     raw = await decodeRaw(file, info, maxPixels, timeout, keepSpace);
     source = sourceMetadataOf(meta, keepSpace);

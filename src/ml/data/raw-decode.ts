@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { DenoiseError } from '../../shared/errors';
 import type { SourceMetadata } from './image';
 
@@ -7,22 +9,15 @@ import type { SourceMetadata } from './image';
  * Camera RAW (DNG, CR2, NEF, ARW, ...) through LibRaw compiled to WebAssembly (the npm package
  * libraw-wasm): no compiler at install time, and a malformed file can only corrupt the wasm
  * module's own memory, not the engine's. The package's front end runs LibRaw in a Web Worker,
- * which Node lacks, so its Emscripten module is loaded directly with the .wasm bytes.
+ * which Node lacks, so its Emscripten module is run in a worker thread of our own.
  *
  * Development settings: the camera's white balance, sRGB primaries and the sRGB tone curve,
  * 16 bits per sample, LibRaw's default demosaic (AHD), no auto-brightness: the result is what a
  * RAW converter shows at zero exposure, in the kind of samples the model was trained on.
  * LibRaw applies the file's orientation, so the pixels come out upright.
  *
- * LibRaw runs synchronously on the calling thread: a 24 MP file takes seconds to develop.
+ * A 24 MP file takes seconds to develop, in the worker, with the decode timeout applying.
  */
-
-interface LibRawInstance {
-  open(bytes: Uint8Array, settings: Record<string, unknown>): void;
-  metadata(full: boolean): LibRawMetadata | undefined;
-  imageData(): { width: number; height: number; colors: number; bits: number; data: Uint8Array | Uint16Array } | undefined;
-  delete(): void;
-}
 
 interface LibRawMetadata {
   /** Upright size: the wrapper applies the orientation (dcraw's flip) to these. */
@@ -40,20 +35,17 @@ interface LibRawMetadata {
   artist?: string;
 }
 
-interface LibRawModule {
-  LibRaw: new () => LibRawInstance;
+interface LibRawImage {
+  width: number;
+  height: number;
+  colors: number;
+  bits: number;
+  data: Uint8Array | Uint16Array;
 }
-
-type ModuleFactory = (options: Record<string, unknown>) => Promise<LibRawModule>;
 
 /** The slice of the WebAssembly API used here (the engine's type libs have no DOM/wasm types). */
 type WasmModule = { readonly __wasmModule: unique symbol };
-type WasmInstance = { readonly __wasmInstance: unique symbol };
-interface WasmApi {
-  compile(bytes: Uint8Array): Promise<WasmModule>;
-  instantiate(module: WasmModule, imports: object): Promise<WasmInstance>;
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+const wasmApi = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> } }).WebAssembly;
 
 const SETTINGS = {
   outputBps: 16,
@@ -68,58 +60,104 @@ const SETTINGS = {
   userFlip: -1,
 } as const;
 
-let compiled: Promise<{ factory: ModuleFactory; wasm: WasmModule }> | undefined;
+/**
+ * The worker: instantiates the compiled module (a fresh instance per file, because a wasm memory
+ * only ever grows: a shared one would keep the largest RAW's few hundred megabytes for the life
+ * of the engine; the worker's exit frees it), opens the file, and sends back the metadata and,
+ * when asked, the developed pixels copied out of the wasm heap. Plain JS, run with eval so that
+ * no separate file has to be found next to the bundled engine.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+(async () => {
+  const { libraw, wasm, bytes, settings, develop, maxPixels } = workerData;
+  let raw;
+  try {
+    const factory = (await import(libraw)).default;
+    const module = await new Promise((resolve, reject) => {
+      factory({
+        instantiateWasm(imports, receive) {
+          WebAssembly.instantiate(wasm, imports).then((instance) => receive(instance, wasm), reject);
+          return {};
+        },
+        print() {},
+        printErr() {},
+      }).then(resolve, reject);
+    });
+    raw = new module.LibRaw();
+    raw.open(bytes, settings);
+    const meta = raw.metadata(false);
+    let image;
+    if (develop && meta && meta.width * meta.height <= maxPixels) {
+      const out = raw.imageData();
+      if (out) image = { width: out.width, height: out.height, colors: out.colors, bits: out.bits, data: out.data.slice() };
+    }
+    parentPort.postMessage({ meta, image }, image ? [image.data.buffer] : []);
+  } catch (error) {
+    // LibRaw reports failures as C++ exceptions, which reach JS as objects without a message.
+    parentPort.postMessage({ error: error instanceof Error ? error.message : 'LibRaw could not read it' });
+  } finally {
+    if (raw) raw.delete();
+  }
+})();
+`;
 
-async function loadLibRaw(): Promise<{ factory: ModuleFactory; wasm: WasmModule }> {
-  compiled ??= (async () => {
+let loaded: Promise<{ libraw: string; wasm: WasmModule }> | undefined;
+
+/** Finds the package and compiles its .wasm once; workers get the compiled module. */
+async function loadLibRaw(): Promise<{ libraw: string; wasm: WasmModule }> {
+  loaded ??= (async () => {
     const require = createRequire(import.meta.url);
-    const wasmPath = require.resolve('libraw-wasm/dist/libraw.wasm');
-    const factory = ((await import('libraw-wasm/dist/libraw.js')) as { default: ModuleFactory }).default;
-    return { factory, wasm: await wasmApi.compile(await readFile(wasmPath)) };
+    const libraw = pathToFileURL(require.resolve('libraw-wasm/dist/libraw.js')).href;
+    return { libraw, wasm: await wasmApi.compile(await readFile(require.resolve('libraw-wasm/dist/libraw.wasm'))) };
   })();
   try {
-    return await compiled;
+    return await loaded;
   } catch (error) {
-    compiled = undefined;
+    loaded = undefined;
     const cause = error instanceof Error ? error.message : String(error);
     throw new DenoiseError('E_UNSUPPORTED_FORMAT', `Camera RAW files cannot be read here: the LibRaw module did not load (${cause}).`, { cause });
   }
 }
 
-/**
- * A fresh module instance per file: a WebAssembly memory only ever grows, so one shared instance
- * would keep the largest RAW's few hundred megabytes for the life of the engine. The compiled
- * module is shared, so only instantiation is repeated.
- */
-async function newLibRaw(): Promise<LibRawInstance> {
-  const { factory, wasm } = await loadLibRaw();
-  let fail: (error: unknown) => void = () => {};
-  const failed = new Promise<never>((_, reject) => {
-    fail = reject;
-  });
-  const module = await Promise.race([
-    factory({
-      // Emscripten's hook for bringing an instance of an already compiled module.
-      instantiateWasm(imports: object, receive: (instance: WasmInstance, module: WasmModule) => void) {
-        wasmApi.instantiate(wasm, imports).then((instance) => receive(instance, wasm), fail);
-        return {};
-      },
-      print: () => {},
-      printErr: () => {},
-    }),
-    failed,
-  ]);
-  return new module.LibRaw();
-}
-
-function describeFailure(error: unknown): string {
-  // LibRaw reports failures as C++ exceptions, which reach JS as objects without a message.
-  return error instanceof Error ? error.message : 'LibRaw could not read it';
-}
-
-function corrupt(file: string, error: unknown): DenoiseError {
-  const cause = describeFailure(error);
+function corrupt(file: string, cause: string): DenoiseError {
   return new DenoiseError('E_IMAGE_CORRUPT', `${file} is not a camera RAW file LibRaw can develop (${cause}).`, { file, cause });
+}
+
+interface WorkerReply {
+  meta?: LibRawMetadata;
+  image?: LibRawImage;
+  error?: string;
+}
+
+/**
+ * Runs LibRaw on `bytes` in a worker thread, so the engine keeps answering (progress, cancel)
+ * while a RAW develops, and a file that takes too long can be abandoned by ending the worker.
+ */
+async function runLibRaw(file: string, bytes: Uint8Array, develop: boolean, maxPixels: number, timeoutSeconds: number): Promise<WorkerReply> {
+  const { libraw, wasm } = await loadLibRaw();
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { libraw, wasm, bytes, settings: SETTINGS, develop, maxPixels },
+    });
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      fn();
+    };
+    // 0 means no limit, as for sharp's decode timeout.
+    const timer = setTimeout(
+      () => settle(() => reject(new DenoiseError('E_IMAGE_TOO_LARGE', `${file} took too long to develop and was abandoned.`, { file }))),
+      timeoutSeconds > 0 ? timeoutSeconds * 1000 : 2 ** 31 - 1,
+    );
+    worker.once('message', (reply: WorkerReply) => settle(() => (reply.error !== undefined ? reject(corrupt(file, reply.error)) : resolve(reply))));
+    worker.once('error', (error) => settle(() => reject(corrupt(file, error.message))));
+    worker.once('exit', (code) => settle(() => reject(corrupt(file, `LibRaw stopped with exit code ${code}`))));
+  });
 }
 
 export interface RawHeader {
@@ -133,24 +171,15 @@ function uprightSize(meta: LibRawMetadata): RawHeader {
   return { width: meta.width, height: meta.height };
 }
 
-async function openRaw(file: string, bytes: Uint8Array): Promise<{ raw: LibRawInstance; meta: LibRawMetadata }> {
-  const raw = await newLibRaw();
-  try {
-    raw.open(bytes, { ...SETTINGS });
-    const meta = raw.metadata(false);
-    if (!meta || !(meta.width > 0 && meta.height > 0)) throw new Error('no image size in the file');
-    return { raw, meta };
-  } catch (error) {
-    raw.delete();
-    throw corrupt(file, error);
-  }
+function checkedMeta(file: string, reply: WorkerReply): LibRawMetadata {
+  const meta = reply.meta;
+  if (!meta || !(meta.width > 0 && meta.height > 0)) throw corrupt(file, 'no image size in the file');
+  return meta;
 }
 
 /** Reads the size from a RAW file (parses the file; does not develop it). */
-export async function readRawHeader(file: string, bytes: Uint8Array): Promise<RawHeader> {
-  const { raw, meta } = await openRaw(file, bytes);
-  raw.delete();
-  return uprightSize(meta);
+export async function readRawHeader(file: string, bytes: Uint8Array, timeoutSeconds: number): Promise<RawHeader> {
+  return uprightSize(checkedMeta(file, await runLibRaw(file, bytes, false, 0, timeoutSeconds)));
 }
 
 /** A rational as libvips reads it from an EXIF string ("1/250"). */
@@ -199,28 +228,27 @@ export interface DevelopedRaw {
  * Develops a RAW file into 16-bit sRGB. `maxPixels` is checked on the header before the (slow,
  * memory-hungry) development starts.
  */
-export async function developRaw(file: string, bytes: Uint8Array, maxPixels: number, tooLarge: (width: number, height: number) => Error): Promise<DevelopedRaw> {
-  const { raw, meta } = await openRaw(file, bytes);
-  try {
-    const size = uprightSize(meta);
-    if (size.width * size.height > maxPixels) throw tooLarge(size.width, size.height);
-    let image;
-    try {
-      image = raw.imageData();
-    } catch (error) {
-      throw corrupt(file, error);
-    }
-    if (!image || image.colors !== 3 || !(image.data instanceof Uint16Array) || image.data.length !== image.width * image.height * 3) {
-      throw corrupt(file, new Error(`LibRaw returned ${image?.colors ?? 0} colours at ${image?.bits ?? 0} bits`));
-    }
-    const exifTags = exifTagsOf(meta);
-    return {
-      samples: image.data,
-      width: image.width,
-      height: image.height,
-      ...(Object.keys(exifTags).length > 0 ? { source: { exifTags } } : {}),
-    };
-  } finally {
-    raw.delete();
+export async function developRaw(
+  file: string,
+  bytes: Uint8Array,
+  maxPixels: number,
+  timeoutSeconds: number,
+  tooLarge: (width: number, height: number) => Error,
+): Promise<DevelopedRaw> {
+  const reply = await runLibRaw(file, bytes, true, maxPixels, timeoutSeconds);
+  const meta = checkedMeta(file, reply);
+  const size = uprightSize(meta);
+  // The worker develops nothing above the cap; this is where that becomes the error.
+  if (size.width * size.height > maxPixels) throw tooLarge(size.width, size.height);
+  const image = reply.image;
+  if (!image || image.colors !== 3 || !(image.data instanceof Uint16Array) || image.data.length !== image.width * image.height * 3) {
+    throw corrupt(file, `LibRaw returned ${image?.colors ?? 0} colours at ${image?.bits ?? 0} bits`);
   }
+  const exifTags = exifTagsOf(meta);
+  return {
+    samples: image.data,
+    width: image.width,
+    height: image.height,
+    ...(Object.keys(exifTags).length > 0 ? { source: { exifTags } } : {}),
+  };
 }
