@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { load: () => Promise<Runner>; summary: string }>
   compare: { load: async () => (await import('./commands/compare')).runCompare, summary: 'one table of PSNR/SSIM for several models on the same images and noise' },
   generate: { load: async () => (await import('./commands/generate')).runGenerate, summary: 'generate new images with a VAE (seeded samples, temperature)' },
   interpolate: { load: async () => (await import('./commands/interpolate')).runInterpolate, summary: 'decode a path in a VAE latent space between two images' },
+  explore: { load: async () => (await import('./commands/explore')).runExplore, summary: 'see what an autoencoder learns: the 2-D lab, or views inside an image model (PNG)' },
   models: { load: async () => (await import('./commands/models')).runModels, summary: 'list, show or delete models' },
   backend: { load: async () => (await import('./commands/backend')).runBackend, summary: 'show which compute backend is used and why' },
   serve: { load: async () => (await import('./commands/serve')).runServe, summary: 'serve the app in a browser on 127.0.0.1 (prints a URL with an access token)' },

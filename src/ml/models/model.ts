@@ -57,6 +57,19 @@ export interface Model {
   readonly fixedInputSize?: number;
   /** Present for generative kinds (the VAE): sampling, encoding and decoding in latent space. */
   readonly generative?: GenerativeModel;
+  /**
+   * Objectives trained in alternation with `loss` (the AAE's discriminator): each step, the
+   * training loop takes one step on each with its own optimizer, then the step on `loss`; their
+   * variables are left out of the main optimizer.
+   */
+  readonly extraPhases?: readonly TrainingPhase[];
+}
+
+/** One extra objective and the variables it alone moves. */
+export interface TrainingPhase {
+  name: string;
+  variables: readonly tf.Variable[];
+  loss(batch: TrainBatch): tf.Scalar;
 }
 
 /** The latent-space face of a generative model. Every method returns tensors the caller owns. */

@@ -1,4 +1,5 @@
 import { DenoiseError } from '../../shared/errors';
+import { aaeDefinition } from './aae';
 import { aeDefinition } from './autoencoder';
 import { caeDefinition } from './contractive';
 import { daeDefinition } from './dae-unet';
@@ -9,7 +10,7 @@ import { sparseDefinition } from './sparse';
 import { vaeDefinition } from './vae';
 
 /** The one place that maps a `kind` to its definition; the CLI and the UI list kinds from here. */
-const DEFINITIONS: ModelDefinition[] = [daeDefinition, aeDefinition, linearDefinition, caeDefinition, sparseDefinition, vaeDefinition];
+const DEFINITIONS: ModelDefinition[] = [daeDefinition, aeDefinition, linearDefinition, caeDefinition, sparseDefinition, vaeDefinition, aaeDefinition];
 
 export function listModelKinds(): readonly ModelDefinition[] {
   return DEFINITIONS;

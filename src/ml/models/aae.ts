@@ -1,0 +1,205 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { DenoiseError } from '../../shared/errors';
+import { Rng } from '../data/rng';
+import { blockwise, toBlocks } from './blocks';
+import { addConv, addConvTranspose, addDense, conv, convTranspose2x, disposeVariables, type ConvParams, type VariableMap } from './layers';
+import { bceWithLogits } from './likelihood';
+import type { GenerativeModel, LossTerms, Model, ModelSpec, TrainBatch, TrainingPhase } from './model';
+import { defineKind } from './options';
+
+/**
+ * The adversarial autoencoder (Makhzani et al. 2016) on square blocks of `input` pixels: the
+ * VAE's convolutional encoder and decoder (vae.ts), but a deterministic code z = E(x), and
+ * instead of a KL term a discriminator D on codes that learns to tell codes from draws of a
+ * chosen prior. The encoder plays the generator: it is trained to make D call its codes prior
+ * draws, which pushes the aggregate posterior q(z) = E_x[delta(z - E(x))] toward the prior.
+ *
+ *   discriminator phase  D only:        BCE(D(z_prior), 1) + BCE(D(E(x)), 0), halved
+ *   autoencoder phase    E and decoder: reconstruction + weight * BCE(D(E(x)), 1)
+ *
+ * The discriminator is the kind's extra training phase (Model.extraPhases): the training loop
+ * steps it with its own optimizer before the main loss, and leaves its variables out of the main
+ * optimizer, so the generator term's gradient reaches the encoder through a frozen D. All three
+ * losses are reported apart. The discriminator's Adam state is not part of a checkpoint: a
+ * resumed AAE run restores weights and data order but restarts that optimizer's moments.
+ *
+ * Priors: `gaussian` is N(0, I); `mixture` puts `components` Gaussians (std 0.25) on a ring of
+ * radius 2 in the first two code axes, N(0, 1) in the others, so the codes should split into
+ * clusters (the paper's 2-D mixture experiment).
+ *
+ * Reconstruction: mean squared error per pixel, like the other autoencoders. `predict` decodes
+ * each block's code, so the model also works as a (blurry) denoiser and in `compare`.
+ */
+export const AAE_PRIORS = ['gaussian', 'mixture'] as const;
+export type AaePrior = (typeof AAE_PRIORS)[number];
+
+export const aaeOptions = z
+  .object({
+    input: z
+      .number()
+      .int()
+      .min(8)
+      .max(256)
+      .multipleOf(8)
+      .default(32)
+      .meta({ label: 'Block side', help: 'Side in pixels of the square images it encodes and generates; a multiple of 8 (three stride-2 levels)' }),
+    latent: z.number().int().min(1).max(4096).default(8).meta({ label: 'Latent size', help: 'Length of the code z' }),
+    width: z.number().int().min(4).max(256).default(32).meta({ label: 'Width', help: 'Channels of the first convolution (the others have twice as many)' }),
+    prior: z.enum(AAE_PRIORS).default('gaussian').meta({ label: 'Prior', help: 'gaussian: N(0, I); mixture: a ring of Gaussians in the first two code axes' }),
+    components: z.number().int().min(2).max(64).default(8).meta({ label: 'Mixture components', help: 'mixture only: Gaussians on the ring' }),
+    adversarial: z.number().min(0).max(100).default(0.05).meta({ label: 'Adversarial weight', help: 'Weight of the generator loss against the per-pixel reconstruction error' }),
+    discWidth: z.number().int().min(8).max(2048).default(256).meta({ label: 'Discriminator width', help: 'Units in each of the discriminator\'s two hidden layers' }),
+  })
+  .strict()
+  .transform(({ components, ...o }) => (o.prior === 'mixture' ? { ...o, prior: o.prior, components } : { ...o, prior: o.prior }));
+export type AaeOptions = z.output<typeof aaeOptions>;
+
+/** The mixture prior's ring: radius 2, each component with std 0.25 along the first two axes. */
+export const MIXTURE_RING = { radius: 2, std: 0.25 } as const;
+
+/**
+ * `count` draws of the prior, [count * latent], from a seeded generator. Shared with the 2-D lab
+ * (explore/toy-models.ts), whose AAE uses the same priors.
+ */
+export function drawPrior(prior: AaePrior, count: number, latent: number, rng: Rng, components = 8, temperature = 1): Float32Array {
+  const out = new Float32Array(count * latent);
+  for (let i = 0; i < count; i++) {
+    const angle = prior === 'mixture' ? (2 * Math.PI * rng.int(components)) / components : 0;
+    for (let j = 0; j < latent; j++) {
+      let v = rng.normal();
+      if (prior === 'mixture' && j < 2) v = (j === 0 ? Math.cos(angle) : Math.sin(angle)) * MIXTURE_RING.radius + MIXTURE_RING.std * v;
+      out[i * latent + j] = v * temperature;
+    }
+  }
+  return out;
+}
+
+interface AaeParams {
+  enc: [ConvParams, ConvParams, ConvParams];
+  code: ConvParams;
+  fromZ: ConvParams;
+  dec: [ConvParams, ConvParams, ConvParams];
+  out: ConvParams;
+  disc: [ConvParams, ConvParams, ConvParams];
+}
+
+export interface AaeModel extends Model {
+  readonly generative: GenerativeModel;
+  readonly extraPhases: readonly TrainingPhase[];
+  /** Codes of blocks of imageSize x imageSize: [n, latent]. */
+  encodeCodes(x: tf.Tensor4D): tf.Tensor2D;
+}
+
+export function createAae(spec: ModelSpec, options: AaeOptions, seed: number): AaeModel {
+  const { input: size, latent, width, adversarial, discWidth, prior } = options;
+  const components = options.prior === 'mixture' ? options.components : 8;
+  const c = spec.channels;
+  const rng = new Rng(seed);
+  const priorRng = new Rng(seed ^ 0x3c6ef372);
+  const vars: VariableMap = new Map();
+  const s8 = size / 8;
+  const flat = s8 * s8 * 2 * width;
+  const p: AaeParams = {
+    enc: [addConv(vars, 'enc1', 3, c, width, rng), addConv(vars, 'enc2', 3, width, 2 * width, rng), addConv(vars, 'enc3', 3, 2 * width, 2 * width, rng)],
+    code: addDense(vars, 'code', flat, latent, rng),
+    fromZ: addDense(vars, 'fromz', latent, flat, rng, Math.SQRT2),
+    dec: [addConvTranspose(vars, 'dec3', 3, 2 * width, 2 * width, rng), addConvTranspose(vars, 'dec2', 3, 2 * width, width, rng), addConvTranspose(vars, 'dec1', 3, width, width, rng)],
+    out: addConv(vars, 'out', 3, width, c, rng, 1),
+    disc: [addDense(vars, 'disc1', latent, discWidth, rng, Math.SQRT2), addDense(vars, 'disc2', discWidth, discWidth, rng, Math.SQRT2), addDense(vars, 'disc3', discWidth, 1, rng)],
+  };
+  const discVariables = p.disc.flatMap((layer) => [layer.w, layer.b]);
+
+  const encodeBlocks = (x: tf.Tensor4D): tf.Tensor2D => {
+    const h = p.enc.reduce((acc, layer) => conv(acc, layer, 2, 'relu'), x);
+    return tf.add(tf.matMul(tf.reshape(h, [x.shape[0], flat]) as tf.Tensor2D, p.code.w as tf.Tensor2D), p.code.b) as tf.Tensor2D;
+  };
+  const decodeBlocks = (z: tf.Tensor2D): tf.Tensor4D => {
+    const h = tf.relu(tf.add(tf.matMul(z, p.fromZ.w as tf.Tensor2D), p.fromZ.b));
+    const grid = tf.reshape(h, [z.shape[0], s8, s8, 2 * width]) as tf.Tensor4D;
+    const up = p.dec.reduce((acc, layer) => convTranspose2x(acc, layer, 'relu'), grid);
+    return tf.sigmoid(conv(up, p.out, 1, 'linear')) as tf.Tensor4D;
+  };
+  const discLogits = (z: tf.Tensor2D): tf.Tensor2D =>
+    p.disc.reduce((acc, layer, i) => {
+      const y = tf.add(tf.matMul(acc, layer.w as tf.Tensor2D), layer.b) as tf.Tensor2D;
+      return i < p.disc.length - 1 ? (tf.relu(y) as tf.Tensor2D) : y;
+    }, z);
+  const priorBatch = (n: number): tf.Tensor2D => tf.tensor2d(drawPrior(prior, n, latent, priorRng, components), [n, latent]);
+  const checkBlock = (x: tf.Tensor4D): void => {
+    if (x.shape[1] !== size || x.shape[2] !== size || x.shape[3] !== c) {
+      throw new DenoiseError('E_INVALID_ARGUMENT', `This AAE encodes ${size} x ${size} x ${c} images, got ${x.shape.slice(1).join(' x ')}`);
+    }
+  };
+  /** D's loss on codes it cannot move: prior draws are "real", codes "fake". */
+  const discriminatorLoss = (codes: tf.Tensor2D): tf.Scalar => {
+    const n = codes.shape[0];
+    const real = bceWithLogits(discLogits(priorBatch(n)), tf.ones([n, 1]));
+    const fake = bceWithLogits(discLogits(codes), tf.zeros([n, 1]));
+    return tf.mul(tf.add(real, fake), 0.5) as tf.Scalar;
+  };
+
+  const generative: GenerativeModel = {
+    latentSize: latent,
+    imageSize: size,
+    sample(count, sampleSeed, temperature) {
+      const z = drawPrior(prior, count, latent, new Rng(sampleSeed), components, temperature);
+      return tf.tidy(() => decodeBlocks(tf.tensor2d(z, [count, latent])));
+    },
+    encode(x) {
+      checkBlock(x);
+      // A deterministic encoder: the "posterior" is a point, reported as a tiny variance.
+      return tf.tidy(() => {
+        const mean = encodeBlocks(x);
+        return { mean, logVar: tf.fill(mean.shape, -30) as tf.Tensor2D };
+      });
+    },
+    decode: (z) => tf.tidy(() => decodeBlocks(z)),
+  };
+
+  const discriminatorPhase: TrainingPhase = {
+    name: 'discriminator',
+    variables: discVariables,
+    loss: (batch: TrainBatch) => discriminatorLoss(encodeBlocks(toBlocks(batch.input, size))),
+  };
+
+  return {
+    spec,
+    variables: vars,
+    sizeMultiple: size,
+    receptiveRadius: size,
+    fixedInputSize: size,
+    generative,
+    extraPhases: [discriminatorPhase],
+    encodeCodes: (x) => {
+      checkBlock(x);
+      return tf.tidy(() => encodeBlocks(x));
+    },
+    predict: (input) => tf.tidy(() => blockwise(input, size, (blocks) => decodeBlocks(encodeBlocks(blocks)))),
+    loss: (batch: TrainBatch): LossTerms => {
+      const x = toBlocks(batch.input, size);
+      const target = toBlocks(batch.target, size);
+      const codes = encodeBlocks(x);
+      const err = tf.square(tf.sub(decodeBlocks(codes), target));
+      const reconstruction = (batch.mask
+        ? tf.div(tf.sum(tf.mul(err, toBlocks(batch.mask, size))), tf.maximum(tf.sum(toBlocks(batch.mask, size)), 1))
+        : tf.mean(err)) as tf.Scalar;
+      const n = codes.shape[0];
+      const generator = bceWithLogits(discLogits(codes), tf.ones([n, 1]));
+      // Reported only: it is not part of the total, and D's variables are not in this optimizer's list.
+      const discriminator = discriminatorLoss(codes);
+      return { total: tf.add(reconstruction, tf.mul(generator, adversarial)) as tf.Scalar, parts: { reconstruction, generator, discriminator } };
+    },
+    dispose: () => disposeVariables(vars),
+  };
+}
+
+export const aaeDefinition = defineKind({
+  kind: 'aae',
+  title: 'Adversarial autoencoder',
+  description: 'A convolutional autoencoder on square blocks whose codes a discriminator pushes toward a prior (Gaussian or a ring of Gaussians): generates and interpolates like the VAE.',
+  options: aaeOptions,
+  generative: true,
+  create: createAae,
+  patchMultiple: (options) => options.input,
+});
