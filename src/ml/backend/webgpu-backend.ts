@@ -5,6 +5,7 @@
  * Here every uncaptured device error and a lost device surface as exceptions at the next read
  * (`await tensor.data()`), which is where the engine's jobs can catch them: out-of-memory goes
  * to the tile/batch back-off (see infer/oom.ts), anything else fails the job with its message.
+ * A lost device also fails the job (E_GPU_OOM), and the next initBackend starts a new device.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DenoiseError } from '../../shared/errors';
@@ -20,9 +21,6 @@ interface WebgpuPackage {
   WebGPUBackend: new (device: DawnDevice, adapterInfo: unknown) => WebgpuBackendLike;
 }
 
-export const WEBGPU_ADVICE =
-  'Try a smaller tile size (--tile) or batch size, close other programs that use the GPU, or run on the CPU with --backend wasm.';
-
 interface DeviceState {
   found: FoundAdapter;
   device: DawnDevice;
@@ -33,6 +31,11 @@ interface DeviceState {
 }
 
 let state: DeviceState | null = null;
+
+/** For tests: loses the device the way a driver reset would (Dawn reports reason 'destroyed'). */
+export function loseDeviceForTest(): void {
+  state?.device.destroy();
+}
 
 /** For tests: injects a device error as if Dawn had reported it. */
 export function injectDeviceError(name: string, message: string): void {
@@ -48,7 +51,10 @@ function gpuError(err: { name: string; message: string }): Error {
 
 function throwIfFailed(s: DeviceState): void {
   if (s.lost !== null) {
-    throw new DenoiseError('E_GPU_OOM', `The GPU device was lost (${s.lost.reason}: ${s.lost.message.trim()}). ${WEBGPU_ADVICE} The next job starts a fresh device.`, {
+    // E_GPU_OOM: a lost device is most often memory or a too-long dispatch. Not retried
+    // (deviceLost), since every tensor on it is gone; the next job starts a fresh device.
+    throw new DenoiseError('E_GPU_OOM', `The GPU device was lost (${s.lost.reason}: ${s.lost.message.trim()}). Check the backend again (Settings, or a new command) to start a fresh device.`, {
+      deviceLost: true,
       reason: s.lost.reason,
     });
   }

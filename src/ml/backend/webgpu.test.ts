@@ -9,7 +9,7 @@ import { createModel, listModelKinds, resolveModelSpec } from '../models/registr
 import { texturePatches } from '../models/synthetic-data';
 import { initBackend } from './init-backend';
 import { daeSGradients, fixedValues, relativeError, valuesOn } from './testing';
-import { injectDeviceError, releaseWebgpu } from './webgpu-backend';
+import { injectDeviceError, loseDeviceForTest, releaseWebgpu } from './webgpu-backend';
 
 /**
  * The engine on tfjs's WebGPU backend, forced onto whatever adapter Dawn offers (on CI and
@@ -216,5 +216,22 @@ describe('webgpu backend', () => {
       expect(isDenoiseError(failure)).toBe(false);
       expect(String((failure as Error).message)).toMatch(/GPUValidationError: Invalid ComputePipeline/);
     });
+  });
+
+  // Last: it loses the device the other tests use.
+  it('a lost device fails the read with E_GPU_OOM instead of hanging, and a new start gets a fresh device', async (ctx) => {
+    needGpu(ctx);
+    await tf.setBackend('webgpu');
+    const t = tf.tidy(() => tf.add(tf.ones([64]), 1));
+    loseDeviceForTest();
+    const failure = await t.data().catch((e: unknown) => e);
+    t.dispose();
+    expect(isDenoiseError(failure) && failure.code).toBe('E_GPU_OOM');
+    expect(isDenoiseError(failure) && failure.details?.['deviceLost']).toBe(true);
+    const again = await initBackend({ force: 'webgpu' });
+    expect(again.active).toBe('webgpu');
+    const u = tf.tidy(() => tf.add(tf.ones([4]), 1));
+    expect(Array.from(await u.data())).toEqual([2, 2, 2, 2]);
+    u.dispose();
   });
 });

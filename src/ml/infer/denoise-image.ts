@@ -1,6 +1,6 @@
 import { DenoiseError } from '../../shared/errors';
 import type { FloatImage } from '../data/image';
-import { isOomError } from './oom';
+import { asGpuOomError, GPU_OOM_ADVICE, isOomError } from './oom';
 import { DEFAULT_BLEND, minTileSize, planTiles, roundDownTo, roundUpTo, tileProfiles, type TilePlan } from './tiling';
 
 /**
@@ -127,7 +127,7 @@ async function runPlan(
     try {
       out = await runTiles(batch, n, th, tw, channels);
     } catch (error) {
-      if (!isOomError(error)) throw error;
+      if (!isOomError(error)) throw asGpuOomError(error, 'denoising');
       if (state.tileBatch > 1) {
         // Tiles already accumulated stay valid: the geometry has not changed.
         state.tileBatch = Math.floor(state.tileBatch / 2);
@@ -220,7 +220,7 @@ export async function denoiseTiled(image: FloatImage, runTiles: RunTiles, option
     // Halve what the network actually saw: on a small image that is less than tileSize.
     const next = roundDownTo(Math.min(tileSize, Math.max(plan.tileWidth, plan.tileHeight)) / 2, m);
     if (next < floor) {
-      throw new DenoiseError('E_GPU_OOM', 'Out of memory even with the smallest tile size', {
+      throw new DenoiseError('E_GPU_OOM', `Out of memory even with the smallest tile size. ${GPU_OOM_ADVICE.denoising}`, {
         tileSize: Math.max(plan.tileWidth, plan.tileHeight),
         tileBatch: state.tileBatch,
         minTileSize: floor,

@@ -1,4 +1,4 @@
-import { isDenoiseError } from '../../shared/errors';
+import { DenoiseError, isDenoiseError } from '../../shared/errors';
 
 /**
  * Recognises out-of-memory failures that a smaller tile or tile batch can cure, so tiled
@@ -28,6 +28,10 @@ const OOM_PATTERNS: readonly RegExp[] = [
   // V8 refusing to grow wasm memory or to allocate a large ArrayBuffer.
   /WebAssembly\.Memory(?:\.grow)?\(\): (?:Maximum memory size exceeded|could not allocate memory)/i,
   /Array buffer allocation failed/i,
+  // WebGPU (Dawn): a buffer over the device's size limits. Unlike WebGL's texture limit (below)
+  // it scales with the tile batch, so halving does cure it.
+  /exceeds the max(?:imum)? buffer size/i,
+  /exceeds the maxStorageBufferBindingSize|maxStorageBufferBindingSize .*exceeded/i,
 ];
 
 const OOM_ERROR_NAMES = new Set(['GPUOutOfMemoryError', 'ResourceExhaustedError']);
@@ -46,9 +50,30 @@ export function isOomError(err: unknown): boolean {
   // Follow `cause` a few levels: callers often wrap the backend's error in their own.
   let current: unknown = err;
   for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
-    if (isDenoiseError(current) && current.code === 'E_GPU_OOM') return true;
+    // A lost GPU device stays lost: retrying smaller would only fail again.
+    if (isDenoiseError(current) && current.code === 'E_GPU_OOM') return current.details?.['deviceLost'] !== true;
     if (textsOf(current).some((text) => OOM_PATTERNS.some((re) => re.test(text)))) return true;
     current = typeof current === 'object' ? (current as { cause?: unknown }).cause : undefined;
   }
   return false;
+}
+
+/** What to tell the user when memory runs out, by job. */
+export const GPU_OOM_ADVICE = {
+  denoising: 'Close other programs that use the GPU, or denoise on the CPU (--backend wasm, or Settings > Compute backend).',
+  training:
+    'Lower the batch size (--batch) or patch size (--patch), pick a smaller model size, close other programs that use the GPU, or train on the CPU (--backend wasm). The newest checkpoint is kept.',
+} as const;
+
+/**
+ * A job's failure as the user should see it: out-of-memory errors (and a lost device) become
+ * E_GPU_OOM with advice, anything else passes through unchanged.
+ */
+export function asGpuOomError(error: unknown, job: keyof typeof GPU_OOM_ADVICE): unknown {
+  if (isDenoiseError(error) && error.code === 'E_GPU_OOM') {
+    return error.message.includes(GPU_OOM_ADVICE[job]) ? error : new DenoiseError('E_GPU_OOM', `${error.message} ${GPU_OOM_ADVICE[job]}`, error.details);
+  }
+  if (!isOomError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new DenoiseError('E_GPU_OOM', `Out of memory while ${job}. ${GPU_OOM_ADVICE[job]}`, { cause: message.slice(0, 500) });
 }

@@ -12,9 +12,11 @@ import { createModel, resolveModelSpec } from '../models/registry';
 import { loadModel, loadOptimizerWeights, saveModel, type SaveModelInput } from '../store/model-files';
 import type { TrainingSummary } from '../store/model-meta';
 import { findLatestCheckpoint, writeCheckpoint } from './checkpoints';
+import { greedyPretrain } from './greedy-pretrain';
 import { learningRateAt } from './lr-schedule';
 import { prepareTrainingData, type TrainingData } from './training-data';
 import { evaluateValidation } from './validation';
+import { asGpuOomError } from '../infer/oom';
 
 /**
  * The one training loop for every model kind: sample a batch, corrupt it, take an Adam step on
@@ -268,6 +270,11 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
   };
 
   try {
+    if (config.pretrain && !resumeState) {
+      // Greedy layer-wise pretraining of a stacked AE, before the first end-to-end step; its
+      // steps are not counted in the run's bounds.
+      await greedyPretrain(model, () => data.nextBatch(), { stepsPerLevel: config.pretrain.stepsPerLevel, learningRate: config.learningRate, ...(options.signal ? { signal: options.signal } : {}) });
+    }
     for (;;) {
       // A pause hook may wait here for a long time; cancel is checked after it so a paused run
       // stops at once rather than taking one more step.
@@ -349,6 +356,9 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     const result: TrainResult = { reason, step, epoch: step / stepsPerEpoch, elapsedMs: elapsed(), modelDir: config.outDir, metrics: { ...metrics } };
     emit({ type: 'finished', ...result });
     return result;
+  } catch (error) {
+    // Out of GPU memory (or a lost GPU) reaches the user as E_GPU_OOM with what to change.
+    throw asGpuOomError(error, 'training');
   } finally {
     pendingLoss.forEach((l) => l.dispose());
     pendingParts.forEach((p) => p.dispose());
