@@ -7,7 +7,7 @@ import { writeImageFolder } from '../support/images';
 
 /**
  * The desktop app through Playwright's _electron: the security settings of the window
- * (security-and-reliability.md B5) and the main flow. Needs the Electron binary, which
+ * (Electron's security checklist: sandbox, context isolation, no Node in the page) and the main flow. Needs the Electron binary, which
  * `npm install` downloads from GitHub; where it could not (no network), these skip and say so.
  */
 function electronBinary(): string | null {

@@ -68,6 +68,33 @@ describe('denoise-studio', () => {
     expect(output.stderr).toMatch(/No checkpoint to resume from.*\[E_NOT_FOUND\]/);
   });
 
+  it('manages the library: a stopped run is listed as continuable; rename, export, import', async () => {
+    const lib = join(dir, 'library');
+    await fs.mkdir(lib);
+    const run = join(lib, 'stopped');
+    expect(await main(['train', '--data', join(dir, 'data'), '--steps', '4', '--checkpoint-every', '2', '--out', run, ...tiny])).toBe(0);
+    // A run killed after a checkpoint has no meta.json of its own.
+    await fs.rm(join(run, 'meta.json'));
+    expect(await main(['models', '--dir', lib])).toBe(0);
+    expect(output.stdout).toMatch(/dae run stopped at step 4.*train --continue --out/);
+    expect(await main(['models', 'list', '--dir', lib, '--json'])).toBe(0);
+    const listed = JSON.parse(output.stdout.trim().split('\n').pop() as string) as { runs: { dir: string; step: number }[]; models: unknown[] };
+    expect(listed.runs).toEqual([expect.objectContaining({ dir: run, step: 4 })]);
+    expect(listed.models).toEqual([]);
+
+    expect(await main(['models', 'rename', join(dir, 'model'), 'renamed'])).toBe(0);
+    const renamed = join(dir, 'renamed');
+    expect(await main(['models', 'export', renamed, join(dir, 'exported')])).toBe(0);
+    expect(existsSync(join(dir, 'exported', 'renamed', 'meta.json'))).toBe(true);
+    expect(await main(['models', 'import', join(dir, 'exported', 'renamed'), '--dir', lib])).toBe(0);
+    expect(existsSync(join(lib, 'renamed', 'meta.json'))).toBe(true);
+    expect(existsSync(join(lib, 'renamed', 'checkpoints'))).toBe(false);
+    expect(await main(['models', 'rename', renamed, 'bad/name'])).toBe(2);
+    expect(output.stderr).toMatch(/A model name uses letters/);
+    expect(await main(['models', 'rename', join(lib, 'renamed'), 'model'])).toBe(0);
+    expect(await main(['models', 'rename', renamed, 'model'])).toBe(0);
+  });
+
   it('refuses to train over an existing model unless asked', async () => {
     expect(await main(['train', '--data', join(dir, 'data'), '--steps', '1', '--out', join(dir, 'model'), ...tiny])).toBe(2);
     expect(output.stderr).toMatch(/already holds a model.*--continue.*--overwrite/);

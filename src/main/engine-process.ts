@@ -5,7 +5,7 @@ import engineEntry from '../ml/service/engine-main?modulePath';
 
 /**
  * Starts the engine in an Electron utilityProcess: its own OS process and V8 heap, so a tfjs
- * crash or an out-of-memory kills only the engine (design.md, reliability C1). Main never
+ * crash or an out-of-memory kills only the engine and the app keeps running. Main never
  * imports tfjs or sharp; EngineClient supervises the process.
  */
 export function spawnUtilityEngine(env: Record<string, string>): EngineProcess {

@@ -228,10 +228,6 @@ export function conv2dBackpropFilterWasm(
   ]);
   ops.dispose(xT, dyT);
   r = ops.cropTopLeft(r, kh, kw);
-  if (ci === 1) {
-    // [1, kh, kw, Co] is already [kh, kw, 1, Co] in memory.
-    return { dataId: r.dataId, shape: [kh, kw, ci, co], dtype: 'float32' };
-  }
   const out = ops.transpose(r, [1, 2, 0, 3]);
   ops.dispose(r);
   return out;

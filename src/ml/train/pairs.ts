@@ -7,7 +7,7 @@ import { copyPatch, datasetKeyOf, extractValidationPatches } from '../data/patch
 import { Rng, type RngState } from '../data/rng';
 import { splitByFile } from '../data/split';
 import type { SkippedFile } from '../data/skipped-file';
-import type { TrainingData } from './training-data';
+import type { TrainingData } from './training-source';
 import type { ValidationSet } from './validation';
 
 /**

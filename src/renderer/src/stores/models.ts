@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { BrokenModelInfo, CompareRow, JobUpdate, ModelInfo } from '../../../shared/contract';
+import type { BrokenModelInfo, CompareRow, ContinuableRun, JobUpdate, ModelInfo } from '../../../shared/contract';
 import type { NoiseSpec } from '../../../shared/noise';
 import { call, subscribe } from '../api';
 import { useNoticeStore } from './notices';
@@ -9,6 +9,8 @@ import { useNoticeStore } from './notices';
 export const useModelStore = defineStore('models', () => {
   const models = ref<ModelInfo[]>([]);
   const broken = ref<BrokenModelInfo[]>([]);
+  /** Runs that saved checkpoints but no model (stopped or killed): they can be continued. */
+  const runs = ref<ContinuableRun[]>([]);
   const loading = ref(false);
   const compareJob = ref<{ jobId: string; done: number; total: number; current: string } | null>(null);
   const compareRows = ref<CompareRow[]>([]);
@@ -23,6 +25,7 @@ export const useModelStore = defineStore('models', () => {
       const list = await call('listModels', null);
       models.value = list.models;
       broken.value = list.broken;
+      runs.value = list.runs;
     } catch (err) {
       useNoticeStore().error(err);
     } finally {
@@ -106,5 +109,5 @@ export const useModelStore = defineStore('models', () => {
     unsubscribe ??= subscribe('onJob', onJob);
   }
 
-  return { models, broken, loading, generative, compareJob, compareRows, compareFailed, lastExport, refresh, rename, remove, importFrom, exportTo, compare, cancelCompare, listen };
+  return { models, broken, runs, loading, generative, compareJob, compareRows, compareFailed, lastExport, refresh, rename, remove, importFrom, exportTo, compare, cancelCompare, listen };
 });
