@@ -45,7 +45,7 @@ export async function runDenoise(argv: string[]): Promise<number> {
   const tileSize = numberArg(values.tile, '--tile', { min: 32, max: 4096, integer: true });
 
   const backend = await setupBackend(values.backend, true);
-  const { model } = await loadModel(modelDir);
+  const { model, meta } = await loadModel(modelDir);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
@@ -53,6 +53,7 @@ export async function runDenoise(argv: string[]): Promise<number> {
   try {
     const report = await denoiseFiles(model, input, {
       gpu: backend.isGpu,
+      modelName: meta.name,
       outDir,
       ...(format ? { format } : {}),
       ...(bitDepth ? { bitDepth: bitDepth as 8 | 16 } : {}),

@@ -12,13 +12,13 @@ import type { SourceMetadata } from './image';
 export interface DenoiseNote {
   /** "Denoise Studio 0.1.0" */
   software: string;
-  /** The model's name (its folder name or the name the user gave it). */
-  model: string;
+  /** The model's name as the library shows it (meta.json's name); left out when unknown. */
+  model?: string;
 }
 
-/** The note for outputs of `model` (the name the user knows it by: its folder name). */
-export function denoiseNote(model: string): DenoiseNote {
-  return { software: `Denoise Studio ${ENGINE_VERSION}`, model };
+/** The note for outputs of the model named `model` (meta.json's name). */
+export function denoiseNote(model?: string): DenoiseNote {
+  return { software: `Denoise Studio ${ENGINE_VERSION}`, ...(model ? { model } : {}) };
 }
 
 /** The namespace of the note in XMP; a URN so that nothing suggests it resolves anywhere. */
@@ -102,7 +102,8 @@ function noteDescription(note: DenoiseNote): string {
   return (
     `<rdf:Description rdf:about="" xmlns:${NOTE_PREFIX}="${NOTE_XMP_NAMESPACE}"` +
     ` ${NOTE_PREFIX}:Note="${escapeXml(`Denoised by ${note.software}`)}"` +
-    ` ${NOTE_PREFIX}:Model="${escapeXml(note.model)}"/>`
+    (note.model === undefined ? '' : ` ${NOTE_PREFIX}:Model="${escapeXml(note.model)}"`) +
+    '/>'
   );
 }
 

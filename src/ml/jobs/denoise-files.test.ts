@@ -2,6 +2,7 @@ import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir, writeGray16Png, writeRgba16Png, writeJpeg } from '../../test-support/fixtures';
 import { decodeImage } from '../data/decode-image';
@@ -32,6 +33,19 @@ describe('denoiseFiles', () => {
     expect(Array.from(rgba.alpha ?? [])).toEqual(Array.from(original.alpha ?? [1]));
     const gray = await decodeImage(join(dir, 'out', 'gray16.png'));
     expect(gray).toMatchObject({ channels: 1, bitDepth: 16 });
+    model.dispose();
+  });
+
+  it("records the model's name and the denoised-by note in each output's metadata", async () => {
+    const input = join(dir, 'noted');
+    await mkdir(input, { recursive: true });
+    await writeJpeg(input, 'photo.jpg', { width: 16, height: 16 });
+    const model = createModel(resolveModelSpec('dae', 3, { size: 'tiny' }), 0);
+    const report = await denoiseFiles(model, input, { gpu: false, outDir: join(dir, 'noted-out'), modelName: 'my portraits model' });
+    expect(report.failed).toEqual([]);
+    const meta = await sharp(join(dir, 'noted-out', 'photo.jpg')).metadata();
+    expect(meta.xmpAsString).toContain('Denoised by Denoise Studio');
+    expect(meta.xmpAsString).toContain('my portraits model');
     model.dispose();
   });
 

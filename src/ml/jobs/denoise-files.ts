@@ -4,6 +4,7 @@ import { DenoiseError } from '../../shared/errors';
 import { OUTPUT_EXTENSION, OUTPUT_FORMAT_OF_EXTENSION, type OutputFormat } from '../../shared/image-formats';
 import { decodeImage } from '../data/decode-image';
 import { encodeImage } from '../data/encode-image';
+import { denoiseNote } from '../data/metadata';
 import { scanImageFolder } from '../data/scan-folder';
 import { applyModel } from '../infer/apply-model';
 import type { Model } from '../models/model';
@@ -18,6 +19,8 @@ export interface DenoiseFilesOptions {
   outDir: string;
   format?: OutputFormat;
   bitDepth?: 8 | 16;
+  /** The model's name (meta.json), recorded in each output's metadata next to "Denoised by". */
+  modelName?: string;
   strength?: number;
   recursive?: boolean;
   tileSize?: number;
@@ -68,7 +71,7 @@ export async function denoiseFiles(model: Model, input: string, options: Denoise
         ...(options.onTiles ? { onProgress: options.onTiles } : {}),
       });
       await fs.mkdir(join(out.path, '..'), { recursive: true });
-      await encodeImage(result, out.path, { format: out.format, ...(options.bitDepth ? { bitDepth: options.bitDepth } : {}) });
+      await encodeImage(result, out.path, { format: out.format, ...(options.bitDepth ? { bitDepth: options.bitDepth } : {}), note: denoiseNote(options.modelName) });
       report.written.push({ input: file, output: out.path });
     } catch (err) {
       if (err instanceof DenoiseError && err.code === 'E_CANCELLED') throw err;

@@ -4,6 +4,7 @@ import { DenoiseError } from '../../shared/errors';
 import type { OutputFormat } from '../../shared/image-formats';
 import { decodeImage } from '../data/decode-image';
 import { encodeImage } from '../data/encode-image';
+import { denoiseNote } from '../data/metadata';
 import type { FloatImage } from '../data/image';
 import { applyModel, type ApplyOptions } from '../infer/apply-model';
 import type { Model } from '../models/model';
@@ -26,6 +27,8 @@ export async function denoisePreview(model: Model, file: string, maxSide: number
 export interface DenoiseToFileOptions extends DenoiseOptions {
   format: OutputFormat;
   bitDepth?: 8 | 16;
+  /** The model's name (meta.json), recorded in the output's metadata next to "Denoised by". */
+  modelName?: string;
 }
 
 /** Denoises `file` into `output`, which must not exist yet (the caller picks a free name). */
@@ -34,6 +37,6 @@ export async function denoiseToFile(model: Model, file: string, output: string, 
   const image = await decodeImage(file);
   const result = await applyModel(model, image, options);
   await fs.mkdir(dirname(output), { recursive: true });
-  await encodeImage(result, output, { format: options.format, ...(options.bitDepth ? { bitDepth: options.bitDepth } : {}) });
+  await encodeImage(result, output, { format: options.format, ...(options.bitDepth ? { bitDepth: options.bitDepth } : {}), note: denoiseNote(options.modelName) });
   return output;
 }

@@ -222,12 +222,13 @@ export function createEngineService(post: (message: EngineMessage) => void): { h
       return { before: await png(before), after: await png(after) };
     },
     denoiseExport: async ({ modelDir, file, strength, sigma, format, bitDepth, output }) => ({
-      output: await denoiseToFile(await useModel(modelDir), file, output, { gpu: await gpu(), strength, format, bitDepth, ...(sigma === undefined ? {} : { sigma }) }),
+      output: await denoiseToFile(await useModel(modelDir), file, output, { gpu: await gpu(), strength, format, bitDepth, modelName: (await readModelMeta(resolve(modelDir))).name, ...(sigma === undefined ? {} : { sigma }) }),
     }),
     denoiseBatch: async ({ jobId, modelDir, folder, strength, sigma, format, bitDepth, outDir, recursive }) =>
       asJob(jobId, async (job) => {
         const report = await denoiseFiles(await useModel(modelDir), folder, {
           gpu: await gpu(),
+          modelName: (await readModelMeta(resolve(modelDir))).name,
           outDir,
           format,
           bitDepth,
