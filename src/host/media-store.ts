@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { MIME_OF_EXTENSION } from '../shared/image-formats';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { ImageRef } from '../shared/contract';
@@ -24,15 +26,6 @@ export interface MediaBody {
 
 export const MEDIA_ID = /^[0-9a-f]{32}$/;
 
-const MIME_BY_EXT: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-};
-
 export interface MediaStoreOptions {
   urlFor: (kind: MediaKind, id: string) => string;
   /** Real-path check against the granted roots; throws when the file is outside them. */
@@ -43,30 +36,11 @@ export interface MediaStoreOptions {
   maxThumbBytes?: number;
 }
 
-class Lru<V extends { bytes: Uint8Array }> {
-  private readonly map = new Map<string, V>();
-  private total = 0;
-  constructor(private readonly cap: number) {}
-  get(key: string): V | undefined {
-    const v = this.map.get(key);
-    if (v) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-  set(key: string, value: V): void {
-    const old = this.map.get(key);
-    if (old) this.total -= old.bytes.byteLength;
-    this.map.delete(key);
-    this.map.set(key, value);
-    this.total += value.bytes.byteLength;
-    for (const [k, v] of this.map) {
-      if (this.total <= this.cap || k === key) break;
-      this.map.delete(k);
-      this.total -= v.bytes.byteLength;
-    }
-  }
+type Stored = { bytes: Uint8Array; mime: string };
+
+/** A cache capped by total bytes, least recently used out first. */
+function bytesCache(maxBytes: number): LRUCache<string, Stored> {
+  return new LRUCache<string, Stored>({ maxSize: maxBytes, sizeCalculation: (v) => Math.max(1, v.bytes.byteLength) });
 }
 
 export function newMediaId(): string {
@@ -74,16 +48,16 @@ export function newMediaId(): string {
 }
 
 export class MediaStore {
-  private readonly blobs: Lru<{ bytes: Uint8Array; mime: string }>;
-  private readonly thumbs: Lru<{ bytes: Uint8Array; mime: string }>;
+  private readonly blobs: LRUCache<string, Stored>;
+  private readonly thumbs: LRUCache<string, Stored>;
   private readonly thumbPaths = new Map<string, string>();
   private readonly thumbIds = new Map<string, string>();
   private readonly files = new Map<string, string>();
   private readonly inflight = new Map<string, Promise<MediaBody>>();
 
   constructor(private readonly options: MediaStoreOptions) {
-    this.blobs = new Lru(options.maxBlobBytes ?? 256 * 1024 * 1024);
-    this.thumbs = new Lru(options.maxThumbBytes ?? 128 * 1024 * 1024);
+    this.blobs = bytesCache(options.maxBlobBytes ?? 256 * 1024 * 1024);
+    this.thumbs = bytesCache(options.maxThumbBytes ?? 128 * 1024 * 1024);
   }
 
   addBlob(image: EncodedImage): ImageRef {
@@ -138,7 +112,7 @@ export class MediaStore {
         const path = this.files.get(id);
         if (!path) throw new DenoiseError('E_NOT_FOUND', 'No such media');
         const real = await this.options.checkPath(path);
-        const mime = MIME_BY_EXT[extname(real).toLowerCase()] ?? 'application/octet-stream';
+        const mime = MIME_OF_EXTENSION[extname(real).toLowerCase()] ?? 'application/octet-stream';
         return { bytes: new Uint8Array(await readFile(real)), mime, filename: basename(real) };
       }
     }

@@ -40,7 +40,7 @@ describe('request schemas', () => {
       ['datasets:scan', { path: 42, recursive: true }, /path/],
       ['denoise:export', { modelDir: '/m', file: '/f.png', strength: 1, sigma: null, format: 'jpeg', bitDepth: 16, outDir: null }, /16-bit/],
       ['denoise:export', { modelDir: '/m', file: '/f.png', strength: 2, sigma: null, format: 'png', bitDepth: 8, outDir: null }, /strength/],
-      ['train:cancel', { runId: '../../x' }, /runId/],
+      ['train:cancel', { jobId: '../../x' }, /jobId/],
       ['settings:set', { backend: 'quantum' }, /backend/],
       ['app:info', { sneaky: true }, /app:info/],
     ];
