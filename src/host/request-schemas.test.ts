@@ -51,6 +51,11 @@ describe('request schemas', () => {
     }
   });
 
+  it('accept an export at the source bit depth (null) in any format', () => {
+    const request = { modelDir: '/m', file: '/f.png', strength: 1, sigma: null, format: 'jpeg', bitDepth: null, outDir: null };
+    expect(parseRequest('denoise:export', request)).toEqual({ ok: true, value: request });
+  });
+
   it('treat a missing payload as null for channels without one', () => {
     expect(parseRequest('models:list', undefined)).toEqual({ ok: true, value: null });
   });

@@ -25,7 +25,8 @@ export const noiseSchema: z.ZodType<NoiseSpec> = z.discriminatedUnion('type', [
 
 const optionValue = z.union([finite, z.string().max(256), z.boolean()]);
 const outputFormat = z.enum(OUTPUT_FORMATS);
-const bitDepth = z.union([z.literal(8), z.literal(16)]);
+/** null: each output at its source's depth. */
+const bitDepth = z.union([z.literal(8), z.literal(16)]).nullable();
 const modelName = z.string().regex(MODEL_NAME_PATTERN, `use ${MODEL_NAME_RULE}`);
 /** Noise level on the 0-255 scale for level-aware models; null: estimate it from the image. */
 const sigma = finite.min(0).max(255).nullable();
@@ -98,11 +99,11 @@ export const REQUEST_SCHEMAS: Schemas = {
   'denoise:export': z
     .object({ modelDir: path, file: path, strength: finite.min(0).max(1), sigma, format: outputFormat, bitDepth, outDir: path.nullable() })
     .strict()
-    .refine((r) => r.bitDepth === 8 || holds16Bit(r.format), '16-bit needs PNG or TIFF'),
+    .refine((r) => r.bitDepth !== 16 || holds16Bit(r.format), '16-bit needs PNG or TIFF'),
   'denoise:batch': z
     .object({ modelDir: path, folder: path, strength: finite.min(0).max(1), sigma, format: outputFormat, bitDepth, outDir: path.nullable(), recursive: z.boolean() })
     .strict()
-    .refine((r) => r.bitDepth === 8 || holds16Bit(r.format), '16-bit needs PNG or TIFF'),
+    .refine((r) => r.bitDepth !== 16 || holds16Bit(r.format), '16-bit needs PNG or TIFF'),
   'job:cancel': z.object({ jobId: id }).strict(),
   'models:list': none,
   'models:rename': z.object({ dir: path, name: modelName }).strict(),

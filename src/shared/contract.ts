@@ -195,14 +195,17 @@ export interface InvokeMap {
   'train:pause': { request: { jobId: string }; response: null };
   'train:resume': { request: { jobId: string }; response: null };
   'train:cancel': { request: { jobId: string }; response: null };
-  /** `sigma` (0-255 scale) is the noise level for level-aware models; null lets the engine estimate it. */
+  /**
+   * `sigma` (0-255 scale) is the noise level for level-aware models; null lets the engine estimate it.
+   * `bitDepth` null writes each output at its source's depth (16-bit in, 16-bit out where the format holds it).
+   */
   'denoise:preview': { request: { modelDir: string; file: string; sigma: number | null }; response: { before: ImageRef; after: ImageRef } };
   'denoise:export': {
-    request: { modelDir: string; file: string; strength: number; sigma: number | null; format: OutputFormat; bitDepth: 8 | 16; outDir: string | null };
+    request: { modelDir: string; file: string; strength: number; sigma: number | null; format: OutputFormat; bitDepth: 8 | 16 | null; outDir: string | null };
     response: { output: string; download: string };
   };
   'denoise:batch': {
-    request: { modelDir: string; folder: string; strength: number; sigma: number | null; format: OutputFormat; bitDepth: 8 | 16; outDir: string | null; recursive: boolean };
+    request: { modelDir: string; folder: string; strength: number; sigma: number | null; format: OutputFormat; bitDepth: 8 | 16 | null; outDir: string | null; recursive: boolean };
     response: { jobId: string; outDir: string };
   };
   'job:cancel': { request: { jobId: string }; response: null };

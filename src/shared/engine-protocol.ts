@@ -68,11 +68,11 @@ export interface EngineMethods {
   cancel: { params: { jobId: string }; result: null };
   denoisePreview: { params: { modelDir: string; file: string; maxSide: number; sigma?: number }; result: { before: EncodedImage; after: EncodedImage } };
   denoiseExport: {
-    params: { modelDir: string; file: string; strength: number; sigma?: number; format: OutputFormat; bitDepth: 8 | 16; output: string };
+    params: { modelDir: string; file: string; strength: number; sigma?: number; format: OutputFormat; bitDepth?: 8 | 16; output: string };
     result: { output: string };
   };
   denoiseBatch: {
-    params: { jobId: string; modelDir: string; folder: string; strength: number; sigma?: number; format: OutputFormat; bitDepth: 8 | 16; outDir: string; recursive: boolean };
+    params: { jobId: string; modelDir: string; folder: string; strength: number; sigma?: number; format: OutputFormat; bitDepth?: 8 | 16; outDir: string; recursive: boolean };
     result: { outDir: string; written: number; failed: SkippedInfo[] };
   };
   models: { params: { root: string }; result: ModelList };

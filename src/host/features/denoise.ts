@@ -32,7 +32,7 @@ export function setupDenoise(ctx: HostContext): DenoiseHandlers {
       const target = await guard.check(outDir ?? settings.get().outputDir, 'Output folder');
       await fs.mkdir(target, { recursive: true });
       const output = await freeFile(target, `${basename(real, extname(real))}-denoised`, OUTPUT_EXTENSION[format]);
-      await engine.request('denoiseExport', { modelDir: dir, file: real, strength, format, bitDepth, output, ...sigmaOf(sigma) });
+      await engine.request('denoiseExport', { modelDir: dir, file: real, strength, format, ...(bitDepth === null ? {} : { bitDepth }), output, ...sigmaOf(sigma) });
       return { output, download: media.fileUrl(output) };
     },
 
@@ -44,7 +44,7 @@ export function setupDenoise(ctx: HostContext): DenoiseHandlers {
       startJob(
         ctx,
         jobId,
-        engine.request('denoiseBatch', { jobId, modelDir: dir, folder: input, strength, format, bitDepth, outDir: target, recursive, ...sigmaOf(sigma) }),
+        engine.request('denoiseBatch', { jobId, modelDir: dir, folder: input, strength, format, ...(bitDepth === null ? {} : { bitDepth }), outDir: target, recursive, ...sigmaOf(sigma) }),
         (r) => ({ jobId, type: 'done', result: { kind: 'denoise', outDir: r.outDir, written: r.written, failed: r.failed } }),
       );
       return { jobId, outDir: target };

@@ -16,7 +16,8 @@ export const useDenoiseStore = defineStore('denoise', () => {
   /** Noise level (0-255) for level-aware models; null: the engine estimates it per image. */
   const sigma = ref<number | null>(null);
   const format = ref<OutputFormat>('png');
-  const bitDepth = ref<8 | 16>(8);
+  /** null: as the photo (16-bit stays 16-bit where the format holds it). */
+  const bitDepth = ref<8 | 16 | null>(null);
   const exported = ref<{ output: string; download: string } | null>(null);
   const batch = ref<{ jobId: string; outDir: string; done: number; total: number; current: string } | null>(null);
   const batchResult = ref<{ outDir: string; written: number; failed: SkippedInfo[] } | null>(null);
@@ -97,7 +98,7 @@ export const useDenoiseStore = defineStore('denoise', () => {
     else if (update.type === 'done') {
       if (update.result.kind === 'denoise') batchResult.value = { outDir: update.result.outDir, written: update.result.written, failed: update.result.failed };
       batch.value = null;
-    } else {
+    } else if (update.type === 'failed') {
       if (update.error.code === 'E_CANCELLED') useNoticeStore().info('Batch cancelled', 'Images finished before the cancel are kept.');
       else useNoticeStore().error(update.error);
       batch.value = null;
