@@ -50,6 +50,12 @@ export interface TrainConfig {
    * Validation still scores against the held-out images as loaded.
    */
   selfSupervised?: { fraction: number; radius: number };
+  /**
+   * Greedy layer-wise pretraining before the end-to-end run (the stacked convolutional ae, cae
+   * and sparse kinds): each level first trains `stepsPerLevel` steps as a shallow autoencoder on
+   * the codes of the level below (ml/train/greedy-pretrain.ts). Not counted in the run's bounds.
+   */
+  pretrain?: { mode: 'greedy'; stepsPerLevel: number };
 }
 
 export const TRAIN_DEFAULTS = {

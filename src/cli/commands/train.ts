@@ -38,6 +38,8 @@ const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODE
   --self-supervised    Noise2Void-style: train from noisy images only (the --data images get one
                        fixed --noise realisation; use --noise gaussian:0 for already noisy photos),
                        loss on blind-spot pixels; --blind-spot F sets the masked share (0.03)
+  --pretrain greedy    conv ae/cae/sparse: greedy layer-wise pretraining of the three-level stack
+                       before the end-to-end run; --pretrain-steps N per level (default 200)
   --channels C         gray, rgb or auto (default auto: gray when every image is gray)
   --patch N --batch N --lr X --schedule cosine|constant --seed N
   --val-fraction F --validate-every N --checkpoint-every N --patience N --no-augment
@@ -96,6 +98,17 @@ function formatParts(parts: Record<string, number>): string {
   return ` (${entries.map(([name, v]) => `${name} ${v.toPrecision(4)}`).join(', ')})`;
 }
 
+/** `--pretrain greedy [--pretrain-steps N]` as the config's pretraining stage. */
+function pretrainOf(values: TrainValues): Pick<TrainConfig, 'pretrain'> {
+  const steps = numberArg(values['pretrain-steps'], '--pretrain-steps', { min: 1, max: 1e7, integer: true });
+  if (values.pretrain === undefined) {
+    if (steps !== undefined) throw new DenoiseError('E_INVALID_ARGUMENT', '--pretrain-steps only applies with --pretrain greedy');
+    return {};
+  }
+  if (values.pretrain !== 'greedy') throw new DenoiseError('E_INVALID_ARGUMENT', `--pretrain must be greedy, got "${values.pretrain}"`);
+  return { pretrain: { mode: 'greedy', stepsPerLevel: steps ?? 200 } };
+}
+
 /** A new run's settings from the flags; everything that needs no disk is checked here. */
 function freshConfig(values: TrainValues, outDir: string, bounds: MoreTraining): TrainConfig {
   const pairs = values.pairs === undefined ? undefined : parsePairs(values.pairs);
@@ -140,6 +153,7 @@ function freshConfig(values: TrainValues, outDir: string, bounds: MoreTraining):
       seed: limit('seed', 'seed'),
       ...(pairs ? { pairs } : {}),
       ...(selfSupervised ? { selfSupervised: { fraction: blindSpot ?? BLIND_SPOT_DEFAULTS.fraction, radius: BLIND_SPOT_DEFAULTS.radius } } : {}),
+      ...pretrainOf(values),
     },
     { dataDirs, outDir },
   );
@@ -174,6 +188,8 @@ const TRAIN_OPTIONS = {
   conv: { type: 'boolean' },
   pairs: { type: 'string' },
   'self-supervised': { type: 'boolean' },
+  pretrain: { type: 'string' },
+  'pretrain-steps': { type: 'string' },
   'blind-spot': { type: 'string' },
   channels: { type: 'string', default: 'auto' },
   patch: { type: 'string' },
