@@ -11,7 +11,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   E_IMAGE_CORRUPT: 'An image is damaged and could not be read.',
   E_IMAGE_TOO_LARGE: 'An image is too large to open.',
   E_IMAGE_TOO_SMALL: 'The images are smaller than the training patch size.',
-  E_UNSUPPORTED_FORMAT: 'That file type is not supported. Use PNG, JPEG, WebP, AVIF or TIFF images.',
+  E_UNSUPPORTED_FORMAT: 'That file type cannot be read here (the detail says what to do). PNG, JPEG, WebP, AVIF, TIFF and camera RAW files are read.',
   E_PATH_OUTSIDE_ROOT: 'That location is outside the folders this app may use.',
   E_CHECKPOINT_CORRUPT: 'The saved training checkpoint is damaged.',
   E_MODEL_CORRUPT: 'The model files are damaged, or this is not a Denoise Studio model.',
