@@ -6,6 +6,7 @@ import { DenoiseError, toErrorInfo, type Result } from '../shared/errors';
 import { EngineClient } from './engine-client';
 import { setupDatasets } from './features/datasets';
 import { setupDenoise } from './features/denoise';
+import { setupExplore } from './features/explore';
 import { setupGenerate } from './features/generate';
 import { setupModels } from './features/models';
 import { applySavedSettings, setupSettings } from './features/settings';
@@ -82,6 +83,7 @@ export async function createAppHost(options: AppHostOptions): Promise<AppHost> {
     ...setupDenoise(ctx),
     ...setupModels(ctx, isTraining),
     ...setupGenerate(ctx),
+    ...setupExplore(ctx),
   };
 
   return {

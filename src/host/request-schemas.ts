@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../shared/backend';
 import type { Channel, RequestOf } from '../shared/contract';
+import { LAB_LIMITS, LAB_VIEWS, TOY_DATASETS, TOY_KINDS } from '../shared/explore';
 import { holds16Bit, OUTPUT_FORMATS } from '../shared/image-formats';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../shared/models';
 import type { NoiseSpec } from '../shared/noise';
@@ -33,6 +34,11 @@ const sigma = finite.min(0).max(255).nullable();
 
 function limited(key: keyof typeof TRAIN_LIMITS): z.ZodNumber {
   const limit: NumberLimit = TRAIN_LIMITS[key];
+  const n = finite.min(limit.min).max(limit.max);
+  return limit.integer ? n.int() : n;
+}
+function labLimited(key: keyof typeof LAB_LIMITS): z.ZodNumber {
+  const limit: NumberLimit = LAB_LIMITS[key];
   const n = finite.min(limit.min).max(limit.max);
   return limit.integer ? n.int() : n;
 }
@@ -115,6 +121,19 @@ export const REQUEST_SCHEMAS: Schemas = {
     .object({ modelDir: path, count: z.number().int().min(1).max(64), seed: z.number().int().min(0).max(2 ** 32 - 1), temperature: finite.min(0).max(5) })
     .strict(),
   'generate:interpolate': z.object({ modelDir: path, a: path, b: path, steps: z.number().int().min(2).max(32) }).strict(),
+  'explore:lab': z
+    .object({
+      kind: z.enum(TOY_KINDS),
+      versus: z.enum(TOY_KINDS).nullable(),
+      data: z.enum(TOY_DATASETS),
+      count: labLimited('count'),
+      dataNoise: labLimited('dataNoise'),
+      seed: labLimited('seed'),
+      steps: labLimited('steps'),
+      frameEvery: labLimited('frameEvery'),
+      views: z.array(z.enum(LAB_VIEWS)).min(1).max(LAB_VIEWS.length).nullable(),
+    })
+    .strict(),
 };
 
 /** Parses a request for a channel; the message names the first problem in plain words. */

@@ -1,4 +1,5 @@
 import type { ErrorInfo, Result } from './errors';
+import type { ExploreFrame, ExploreLabRequest } from './explore';
 import type { NoiseSpec } from './noise';
 import type { BackendChoice, BackendReport } from './backend';
 import type { OutputFormat } from './image-formats';
@@ -173,7 +174,8 @@ export interface CompareReport {
 
 export type JobResult =
   | { kind: 'denoise'; outDir: string; written: number; failed: SkippedInfo[] }
-  | ({ kind: 'compare' } & CompareReport);
+  | ({ kind: 'compare' } & CompareReport)
+  | { kind: 'explore'; frame: ExploreFrame };
 
 // ---- invokes ---------------------------------------------------------------------------------
 
@@ -217,6 +219,7 @@ export interface InvokeMap {
   'models:compare': { request: { dirs: string[]; dataset: string; noise: NoiseSpec; seed: number }; response: { jobId: string } };
   'generate:samples': { request: { modelDir: string; count: number; seed: number; temperature: number }; response: { images: ImageRef[] } };
   'generate:interpolate': { request: { modelDir: string; a: string; b: string; steps: number }; response: { images: ImageRef[] } };
+  'explore:lab': { request: ExploreLabRequest; response: { jobId: string } };
 }
 
 export type Channel = keyof InvokeMap;
@@ -239,6 +242,7 @@ export type TrainUpdate =
 
 export type JobUpdate =
   | { jobId: string; type: 'progress'; done: number; total: number; file: string }
+  | { jobId: string; type: 'explore'; frame: ExploreFrame }
   | { jobId: string; type: 'done'; result: JobResult }
   | { jobId: string; type: 'failed'; error: ErrorInfo };
 
@@ -283,6 +287,7 @@ export const API_METHODS = {
   compareModels: 'models:compare',
   generateSamples: 'generate:samples',
   interpolate: 'generate:interpolate',
+  exploreLab: 'explore:lab',
 } as const satisfies Record<string, Channel>;
 
 export const EVENT_METHODS = {

@@ -6,6 +6,7 @@ import type {
   SkippedInfo,
 } from './contract';
 import type { BackendReport } from './backend';
+import type { ExploreFrame, ExploreLabRequest } from './explore';
 import type { Result } from './errors';
 import type { OutputFormat } from './image-formats';
 import type { NoiseSpec } from './noise';
@@ -85,6 +86,8 @@ export interface EngineMethods {
   generate: { params: { modelDir: string; count: number; seed: number; temperature: number }; result: EncodedImage[] };
   /** A's reconstruction, `steps` images along the latent path, B's reconstruction. */
   interpolate: { params: { modelDir: string; a: string; b: string; steps: number }; result: EncodedImage[] };
+  /** The Explore view's 2-D lab; streams `explore` frames while it trains and resolves with the last. */
+  exploreLab: { params: { jobId: string; request: ExploreLabRequest }; result: ExploreFrame };
 }
 
 export type EngineMethod = keyof EngineMethods;
@@ -95,7 +98,8 @@ export type EngineJobEvent =
   | { kind: 'train'; event: TrainEvent }
   | { kind: 'samples'; step: number; clean: EncodedImage; noisy: EncodedImage; output: EncodedImage }
   | { kind: 'state'; state: 'running' | 'paused' | 'cancelling' }
-  | { kind: 'progress'; done: number; total: number; file: string };
+  | { kind: 'progress'; done: number; total: number; file: string }
+  | { kind: 'explore'; frame: ExploreFrame };
 
 /** Host -> engine. */
 export interface EngineRequest {

@@ -20,9 +20,9 @@ The 2-D lab trains a small dense model of KIND on a toy data set and draws what 
   --data-noise S     noise of the data set (default 0.03)
   --steps N          training steps (default 1500)
   --seed S           seed of the data, the weights and the batches (default 0)
-  --latent K         code size (default 2; linear 1, sparse 16)
-  --hidden H         hidden units per layer (default 32)
-  --noise S          dae: corruption standard deviation (default 0.3)
+  --latent K         code size (default 2; linear 1, dae 8, sparse 16)
+  --hidden H         hidden units per layer (default 32; dae 64)
+  --noise S          dae: corruption standard deviation (default 0.1)
   --samples L        dae: corruption samples per clean point, averaged (default 1)
   --lambda W         cae/sparse: penalty weight; vae: beta; aae: generator weight
   --prior P          aae: ${TOY_PRIORS.join(' or ')} (default gaussian)

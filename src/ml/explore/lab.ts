@@ -1,17 +1,17 @@
 import { DenoiseError } from '../../shared/errors';
+import type { LabView } from '../../shared/explore';
 import { codesOf, decodedPriorSamples, encoderJacobians, jacobianSpectra, projectToTwo, reconstructionField, reconstructionsOf } from './analysis';
 import { arrows, curve, dots, ellipses, grid, panel, panelHeight, ramp, segments, type Frame } from './svg-plot';
 import { gridPoints, makeToyData, type ToyData, type ToyDatasetName } from './toy-data';
 import { createToyModel, resolveToyOptions, type ToyKind, type ToyModel, type ToyModelOptions } from './toy-models';
-import { trainToyModel } from './toy-train';
+import { ToyTrainer } from './toy-train';
 
 /**
  * The 2-D laboratory as one job: make a toy data set, train a toy model of a kind on it and
  * draw the views. The app calls it with `onFrame` for a live redraw while training; the CLI
  * once, for the final picture.
  */
-export const LAB_VIEWS = ['reconstruction', 'field', 'contraction', 'codes', 'samples'] as const;
-export type LabView = (typeof LAB_VIEWS)[number];
+export { LAB_VIEWS, type LabView } from '../../shared/explore';
 
 export interface LabSettings {
   kind: ToyKind;
@@ -112,43 +112,112 @@ export interface LabResult {
   svg: string;
 }
 
-export async function runLab(
-  settings: LabSettings,
-  hooks: { signal?: AbortSignal; onFrame?: (frame: LabFrame) => void | Promise<void>; frameEvery?: number } = {},
-): Promise<LabResult> {
-  if (!Number.isInteger(settings.steps) || settings.steps < 0 || settings.steps > 200_000) {
-    throw new DenoiseError('E_INVALID_ARGUMENT', `steps must be an integer in [0, 200000], got ${settings.steps}`);
-  }
-  const options = resolveToyOptions({ ...settings.model, kind: settings.kind, seed: settings.seed });
-  const data = makeToyData({ name: settings.data, count: settings.count, noise: settings.dataNoise, seed: settings.seed });
-  const views = settings.views ?? viewsFor(options.kind);
-  const size = settings.size ?? 360;
-  const model = createToyModel(options);
-  try {
-    const result = await trainToyModel(model, data.points, {
-      steps: settings.steps,
+/** One model on one data set, trained in stretches and drawn between them. */
+export class LabSession {
+  readonly views: LabView[];
+  readonly size: number;
+  readonly data: ToyData;
+  private readonly model: ToyModel;
+  private readonly trainer: ToyTrainer;
+  parts: Record<string, number> = {};
+
+  constructor(readonly settings: LabSettings) {
+    if (!Number.isInteger(settings.steps) || settings.steps < 0 || settings.steps > 200_000) {
+      throw new DenoiseError('E_INVALID_ARGUMENT', `steps must be an integer in [0, 200000], got ${settings.steps}`);
+    }
+    const options = resolveToyOptions({ ...settings.model, kind: settings.kind, seed: settings.seed });
+    this.data = makeToyData({ name: settings.data, count: settings.count, noise: settings.dataNoise, seed: settings.seed });
+    this.views = settings.views ?? viewsFor(options.kind);
+    this.size = settings.size ?? 360;
+    this.model = createToyModel(options);
+    this.trainer = new ToyTrainer(this.model, this.data.points, {
+      totalSteps: settings.steps,
       seed: settings.seed,
-      reportEvery: hooks.frameEvery ?? 100,
       ...(settings.learningRate !== undefined ? { learningRate: settings.learningRate } : {}),
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
-      onReport: async (step, parts) => {
-        if (hooks.onFrame) await hooks.onFrame({ step, parts, views: await drawViews(model, data, views, size, settings.kind, settings.seed) });
-      },
     });
-    const drawn = await drawViews(model, data, views, size, settings.kind, settings.seed);
-    const columns = Math.min(drawn.length, 3);
-    return { steps: result.steps, parts: result.parts, views: drawn, svg: grid(drawn.map((d) => d.svg), columns, { w: size, h: panelHeight(size) }) };
+  }
+
+  get step(): number {
+    return this.trainer.step;
+  }
+
+  get done(): boolean {
+    return this.trainer.done;
+  }
+
+  async advance(steps: number, signal?: AbortSignal): Promise<void> {
+    this.parts = await this.trainer.advance(steps, signal);
+  }
+
+  draw(): Promise<{ view: LabView; svg: string }[]> {
+    return drawViews(this.model, this.data, this.views, this.size, this.settings.kind, this.settings.seed);
+  }
+
+  dispose(): void {
+    this.trainer.dispose();
+    this.model.dispose();
+  }
+}
+
+export interface LabHooks {
+  signal?: AbortSignal;
+  /** Called between stretches of `frameEvery` steps with the current pictures. */
+  onFrame?: (frame: LabFrame) => void | Promise<void>;
+  frameEvery?: number;
+}
+
+/** One picture of sessions' views: a row per session. */
+export function composeRows(rows: { view: LabView; svg: string }[][], size: number): string {
+  const columns = Math.max(...rows.map((r) => r.length));
+  const panels = rows.length === 1 ? (rows[0] ?? []).map((v) => v.svg) : rows.flatMap((r) => r.map((v) => v.svg));
+  return grid(panels, rows.length === 1 ? Math.min(columns, 3) : columns, { w: size, h: panelHeight(size) });
+}
+
+/**
+ * Trains one or two sessions (side by side: the same data and seed) in alternating stretches,
+ * so both advance together and every frame shows them at the same step.
+ */
+export async function runSessions(sessions: LabSession[], hooks: LabHooks = {}): Promise<{ views: { view: LabView; svg: string }[][]; parts: Record<string, number>[]; steps: number }> {
+  const every = hooks.frameEvery ?? 100;
+  while (sessions.some((s) => !s.done) && !hooks.signal?.aborted) {
+    for (const s of sessions) await s.advance(every, hooks.signal);
+    if (hooks.onFrame && !hooks.signal?.aborted) {
+      const drawn = await Promise.all(sessions.map((s) => s.draw()));
+      await hooks.onFrame({ step: sessions[0]?.step ?? 0, parts: sessions[0]?.parts ?? {}, views: drawn.flat() });
+    }
+  }
+  const views = await Promise.all(sessions.map((s) => s.draw()));
+  return { views, parts: sessions.map((s) => s.parts), steps: sessions[0]?.step ?? 0 };
+}
+
+export async function runLab(settings: LabSettings, hooks: LabHooks = {}): Promise<LabResult> {
+  const session = new LabSession(settings);
+  try {
+    const { views, parts, steps } = await runSessions([session], hooks);
+    const drawn = views[0] ?? [];
+    return { steps, parts: parts[0] ?? {}, views: drawn, svg: composeRows([drawn], session.size) };
   } finally {
-    model.dispose();
+    session.dispose();
   }
 }
 
 /** Side-by-side: two kinds on the same data with the same seed; one picture, a row per kind. */
-export async function runLabPair(a: LabSettings, bKind: ToyKind, hooks: { signal?: AbortSignal } = {}): Promise<{ left: LabResult; right: LabResult; svg: string }> {
+export async function runLabPair(a: LabSettings, bKind: ToyKind, hooks: LabHooks = {}): Promise<{ left: LabResult; right: LabResult; svg: string }> {
   const views = a.views ?? viewsFor(a.kind).filter((v) => viewsFor(bKind).includes(v));
-  const left = await runLab({ ...a, views }, hooks);
-  const right = await runLab({ ...a, kind: bKind, views }, hooks);
-  const size = a.size ?? 360;
-  const svg = grid([...left.views, ...right.views].map((v) => v.svg), views.length, { w: size, h: panelHeight(size) });
-  return { left, right, svg };
+  const left = new LabSession({ ...a, views });
+  let right: LabSession | undefined;
+  try {
+    right = new LabSession({ ...a, kind: bKind, views });
+    const run = await runSessions([left, right], hooks);
+    const [lv = [], rv = []] = run.views;
+    const svg = composeRows([lv, rv], left.size);
+    return {
+      left: { steps: run.steps, parts: run.parts[0] ?? {}, views: lv, svg: composeRows([lv], left.size) },
+      right: { steps: run.steps, parts: run.parts[1] ?? {}, views: rv, svg: composeRows([rv], left.size) },
+      svg,
+    };
+  } finally {
+    left.dispose();
+    right?.dispose();
+  }
 }

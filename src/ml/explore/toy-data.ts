@@ -1,4 +1,5 @@
 import { DenoiseError } from '../../shared/errors';
+import { LAB_LIMITS, TOY_DATASETS, type ToyDatasetName } from '../../shared/explore';
 import { Rng } from '../data/rng';
 
 /**
@@ -7,8 +8,7 @@ import { Rng } from '../data/rng';
  * Each comes with its noise-free "manifold" (a dense sampling of the curve, or the centres),
  * which the plots draw and the tests measure distances to. Coordinates are roughly in [-1.5, 1.5].
  */
-export const TOY_DATASETS = ['circle', 'spiral', 'moons', 'gaussians'] as const;
-export type ToyDatasetName = (typeof TOY_DATASETS)[number];
+export { TOY_DATASETS, type ToyDatasetName } from '../../shared/explore';
 
 export interface ToyDataOptions {
   name: ToyDatasetName;
@@ -28,7 +28,7 @@ export interface ToyData {
   extent: [number, number];
 }
 
-export const TOY_LIMITS = { count: { min: 16, max: 20000 }, noise: { min: 0, max: 1 } } as const;
+const TOY_LIMITS = { count: LAB_LIMITS.count, noise: LAB_LIMITS.dataNoise } as const;
 
 /** A point on the noise-free curve for parameter t in [0, 1). */
 type Curve = (t: number) => [number, number];

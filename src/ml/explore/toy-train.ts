@@ -5,10 +5,100 @@ import type { ToyModel } from './toy-models';
 
 /**
  * Trains a toy model on 2-D points: minibatches drawn with replacement from a seeded
- * generator, the image loop's cosine learning-rate schedule, one Adam optimizer per phase (the AAE's discriminator and autoencoder phases
- * alternate within each step). Reports the loss parts every `reportEvery` steps, reading them
- * once per report, and yields to the event loop there so a caller can redraw and cancel.
+ * generator, the image loop's cosine learning-rate schedule over `totalSteps`, one Adam
+ * optimizer per phase (the AAE's discriminator and autoencoder phases alternate within each
+ * step). A trainer advances in stretches, so the lab can redraw (or train a second model)
+ * between them; loss parts are read once per stretch.
  */
+export interface ToyTrainerOptions {
+  totalSteps: number;
+  batchSize?: number;
+  learningRate?: number;
+  seed?: number;
+}
+
+export class ToyTrainer {
+  private readonly optimizers: tf.Optimizer[];
+  private readonly rng: Rng;
+  private readonly batch: Float32Array;
+  private readonly batchSize: number;
+  private readonly baseRate: number;
+  step = 0;
+
+  constructor(
+    private readonly model: ToyModel,
+    private readonly points: Float32Array,
+    private readonly options: ToyTrainerOptions,
+  ) {
+    this.batchSize = options.batchSize ?? 64;
+    this.baseRate = options.learningRate ?? 1e-2;
+    this.rng = new Rng(options.seed ?? 0);
+    this.batch = new Float32Array(this.batchSize * 2);
+    this.optimizers = model.phases.map(() => tf.train.adam(this.baseRate));
+  }
+
+  get done(): boolean {
+    return this.step >= this.options.totalSteps;
+  }
+
+  /** Up to `steps` more steps (never past totalSteps); the mean loss parts over them. */
+  async advance(steps: number, signal?: AbortSignal): Promise<Record<string, number>> {
+    const n = this.points.length / 2;
+    const pending: tf.Tensor1D[] = [];
+    let names: string[] = [];
+    try {
+      for (let k = 0; k < steps && !this.done && !signal?.aborted; k++) {
+        for (let i = 0; i < this.batchSize; i++) {
+          const j = this.rng.int(n);
+          this.batch[2 * i] = this.points[2 * j] as number;
+          this.batch[2 * i + 1] = this.points[2 * j + 1] as number;
+        }
+        const rate = learningRateAt(this.step / this.options.totalSteps, this.baseRate, 'cosine');
+        // Adam exposes its rate only to subclasses (as train-run.ts does).
+        this.optimizers.forEach((o) => ((o as unknown as { learningRate: number }).learningRate = rate));
+        const stepParts: tf.Scalar[] = [];
+        const stepNames: string[] = [];
+        tf.tidy(() => {
+          const x = tf.tensor2d(this.batch, [this.batchSize, 2]);
+          this.model.phases.forEach((phase, p) => {
+            (this.optimizers[p] as tf.Optimizer).minimize(
+              () => {
+                const terms = phase.loss(x);
+                for (const [name, value] of Object.entries(terms.parts)) {
+                  stepNames.push(name);
+                  // A clone: a part may be the total itself, which minimize disposes.
+                  stepParts.push(tf.keep(tf.clone(value)));
+                }
+                return terms.total;
+              },
+              false,
+              phase.variables,
+            );
+          });
+        });
+        names = stepNames;
+        pending.push(tf.tidy(() => tf.stack(stepParts) as tf.Tensor1D));
+        stepParts.forEach((t) => t.dispose());
+        this.step++;
+        // Let other work (a cancel, an event) in now and then during a long stretch.
+        if (k % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
+      }
+      const values = await Promise.all(pending.map((p) => p.data()));
+      const parts: Record<string, number> = {};
+      names.forEach((name, i) => {
+        parts[name] = values.reduce((s, v) => s + (v[i] as number), 0) / Math.max(1, values.length);
+      });
+      return parts;
+    } finally {
+      pending.forEach((p) => p.dispose());
+    }
+  }
+
+  dispose(): void {
+    this.optimizers.forEach((o) => o.dispose());
+  }
+}
+
 export interface ToyTrainOptions {
   steps: number;
   batchSize?: number;
@@ -16,7 +106,7 @@ export interface ToyTrainOptions {
   seed?: number;
   reportEvery?: number;
   signal?: AbortSignal;
-  /** Called after every `reportEvery` steps and at the end, with the mean loss parts of the window. */
+  /** Called after every `reportEvery` steps and at the end, with the mean loss parts of the stretch. */
   onReport?: (step: number, parts: Record<string, number>) => void | Promise<void>;
 }
 
@@ -26,75 +116,22 @@ export interface ToyTrainResult {
   cancelled: boolean;
 }
 
+/** A whole run in one call, reporting every `reportEvery` steps. */
 export async function trainToyModel(model: ToyModel, points: Float32Array, options: ToyTrainOptions): Promise<ToyTrainResult> {
-  const batchSize = options.batchSize ?? 64;
-  const reportEvery = options.reportEvery ?? 50;
-  const rng = new Rng(options.seed ?? 0);
-  const n = points.length / 2;
-  const baseRate = options.learningRate ?? 1e-2;
-  const optimizers = model.phases.map(() => tf.train.adam(baseRate));
-  const batch = new Float32Array(batchSize * 2);
-  let pending: tf.Tensor1D[] = [];
-  let names: string[] = [];
-  let last: Record<string, number> = {};
-  let step = 0;
-  let cancelled = false;
-
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    const values = await Promise.all(pending.map((p) => p.data()));
-    pending.forEach((p) => p.dispose());
-    pending = [];
-    last = {};
-    names.forEach((name, i) => {
-      last[name] = values.reduce((s, v) => s + (v[i] as number), 0) / values.length;
-    });
-    await options.onReport?.(step, last);
-  };
-
+  const trainer = new ToyTrainer(model, points, {
+    totalSteps: options.steps,
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    ...(options.learningRate !== undefined ? { learningRate: options.learningRate } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  });
+  let parts: Record<string, number> = {};
   try {
-    while (step < options.steps) {
-      if (options.signal?.aborted) {
-        cancelled = true;
-        break;
-      }
-      for (let i = 0; i < batchSize; i++) {
-        const j = rng.int(n);
-        batch[2 * i] = points[2 * j] as number;
-        batch[2 * i + 1] = points[2 * j + 1] as number;
-      }
-      const rate = learningRateAt(step / options.steps, baseRate, 'cosine');
-      // Adam exposes its rate only to subclasses (as train-run.ts does).
-      optimizers.forEach((o) => ((o as unknown as { learningRate: number }).learningRate = rate));
-      const stepParts: tf.Scalar[] = [];
-      const stepNames: string[] = [];
-      tf.tidy(() => {
-        const x = tf.tensor2d(batch, [batchSize, 2]);
-        model.phases.forEach((phase, p) => {
-          (optimizers[p] as tf.Optimizer).minimize(() => {
-            const terms = phase.loss(x);
-            for (const [name, value] of Object.entries(terms.parts)) {
-              stepNames.push(name);
-              // A clone: a part may be the total itself, which minimize disposes.
-              stepParts.push(tf.keep(tf.clone(value)));
-            }
-            return terms.total;
-          }, false, phase.variables);
-        });
-      });
-      names = stepNames;
-      pending.push(tf.tidy(() => tf.stack(stepParts) as tf.Tensor1D));
-      stepParts.forEach((t) => t.dispose());
-      step++;
-      if (step % reportEvery === 0) {
-        await flush();
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+    while (!trainer.done && !options.signal?.aborted) {
+      parts = await trainer.advance(options.reportEvery ?? 50, options.signal);
+      await options.onReport?.(trainer.step, parts);
     }
-    await flush();
-    return { steps: step, parts: last, cancelled };
+    return { steps: trainer.step, parts, cancelled: options.signal?.aborted ?? false };
   } finally {
-    pending.forEach((p) => p.dispose());
-    optimizers.forEach((opt) => opt.dispose());
+    trainer.dispose();
   }
 }

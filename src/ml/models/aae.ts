@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { DenoiseError } from '../../shared/errors';
+import { LATENT_PRIORS, type LatentPrior } from '../../shared/explore';
 import { Rng } from '../data/rng';
 import { blockwise, toBlocks } from './blocks';
 import { addConv, addConvTranspose, addDense, conv, convTranspose2x, disposeVariables, type ConvParams, type VariableMap } from './layers';
@@ -31,8 +32,8 @@ import { defineKind } from './options';
  * Reconstruction: mean squared error per pixel, like the other autoencoders. `predict` decodes
  * each block's code, so the model also works as a (blurry) denoiser and in `compare`.
  */
-export const AAE_PRIORS = ['gaussian', 'mixture'] as const;
-export type AaePrior = (typeof AAE_PRIORS)[number];
+export const AAE_PRIORS = LATENT_PRIORS;
+export type AaePrior = LatentPrior;
 
 export const aaeOptions = z
   .object({

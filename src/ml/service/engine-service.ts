@@ -10,6 +10,7 @@ import { encodeImageToBuffer } from '../data/encode-image';
 import type { FloatImage } from '../data/image';
 import { applyModel } from '../infer/apply-model';
 import { compareModels } from '../jobs/compare';
+import { exploreLab } from '../jobs/explore';
 import { centerCrop, clip01, previewCorruption, scanDataset } from '../jobs/datasets';
 import { denoisePreview, denoiseToFile } from '../jobs/denoise';
 import { denoiseFiles } from '../jobs/denoise-files';
@@ -268,6 +269,10 @@ export function createEngineService(post: (message: EngineMessage) => void): { h
           onModel: (done, total, dir) => emit(jobId, { kind: 'progress', done, total, file: dir }),
         }),
       ),
+    exploreLab: async ({ jobId, request }) => {
+      await ensureBackend();
+      return asJob(jobId, async (job) => exploreLab(request, { signal: job.controller.signal, onFrame: (frame) => emit(jobId, { kind: 'explore', frame }) }));
+    },
     generate: async ({ modelDir, count, seed, temperature }) => Promise.all((await drawSamples(await useModel(modelDir), { count, seed, temperature })).map(png)),
     interpolate: async ({ modelDir, a, b, steps }) => {
       const model = await useModel(modelDir);

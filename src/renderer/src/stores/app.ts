@@ -6,7 +6,7 @@ import { call, subscribe } from '../api';
 import { humanize, type HumanError } from '../api/errors';
 import { useNoticeStore } from './notices';
 
-export const VIEWS = ['datasets', 'train', 'denoise', 'generate', 'models', 'settings'] as const;
+export const VIEWS = ['datasets', 'train', 'denoise', 'generate', 'explore', 'models', 'settings'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export const VIEW_TITLES: Record<ViewName, string> = {
@@ -14,6 +14,7 @@ export const VIEW_TITLES: Record<ViewName, string> = {
   train: 'Train',
   denoise: 'Denoise',
   generate: 'Generate',
+  explore: 'Explore',
   models: 'Models',
   settings: 'Settings',
 };

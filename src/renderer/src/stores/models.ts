@@ -83,7 +83,7 @@ export const useModelStore = defineStore('models', () => {
         compareFailed.value = update.result.failed.map((f) => ({ dir: f.dir, title: f.error.message }));
       }
       compareJob.value = null;
-    } else {
+    } else if (update.type === 'failed') {
       if (update.error.code !== 'E_CANCELLED') useNoticeStore().error(update.error);
       compareJob.value = null;
     }
