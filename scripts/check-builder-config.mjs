@@ -3,6 +3,7 @@
 // (extends, package.json metadata) and its own JSON schema (app-builder-lib/scheme.json).
 // Needs no Electron binary and no network. Exits 1 with electron-builder's message on an error.
 import { createRequire } from 'node:module';
+import { isMain } from './is-main.mjs';
 
 const require = createRequire(import.meta.url);
 const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config');
@@ -14,7 +15,7 @@ export async function loadAndValidate(projectDir = process.cwd()) {
   return config;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   try {
     const config = await loadAndValidate();
     const schema = require('app-builder-lib/package.json').version;

@@ -3,6 +3,7 @@
 // (scripts/after-pack.mjs) and read back from any binary with
 // `node scripts/fuses.mjs <Electron binary, .exe or .app>` (prints JSON, exits 1 on a mismatch).
 import { createRequire } from 'node:module';
+import { isMain } from './is-main.mjs';
 
 const require = createRequire(import.meta.url);
 /** @type {typeof import('@electron/fuses')} */
@@ -59,7 +60,7 @@ export async function checkFuses(binary) {
     .map(([name, on]) => `${name} is ${actual[name] ?? 'missing'}, expected ${on ? 'on' : 'off'}`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   const binary = process.argv[2];
   if (!binary) {
     console.error('usage: node scripts/fuses.mjs <Electron binary, .exe or .app>');

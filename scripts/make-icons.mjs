@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { encodeIcns, encodeIco, ICNS_TYPES } from './icon-formats.mjs';
+import { isMain } from './is-main.mjs';
 
 const OUT = 'build';
 export const LINUX_SIZES = [16, 32, 48, 64, 128, 256, 512, 1024];
@@ -51,4 +52,4 @@ async function main() {
   console.log(`icons written to ${OUT}/: icon.png, icons/{${LINUX_SIZES.join(',')}}.png, icon.ico (${ICO_SIZES.join(',')}), icon.icns (${ICNS_SIZES.join(',')})`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (isMain(import.meta.url)) await main();

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagedBinary } from './after-pack.mjs';
 import { readFuses, checkFuses } from './fuses.mjs';
+import { isMain } from './is-main.mjs';
 
 const require = createRequire(import.meta.url);
 const asar = require('@electron/asar');
@@ -139,4 +140,4 @@ async function main() {
   process.exit(problems.length === 0 ? 0 : 1);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (isMain(import.meta.url)) await main();
