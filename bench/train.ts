@@ -6,21 +6,24 @@
  * MSE, Adam 1e-3, 5 warm-up steps then 50 timed ones; noise drawn inside the timed step.
  * Prints one JSON line on stdout (progress goes to stderr).
  *
- * Usage: npm run bench:train [-- --threads N --steps N --warmup N --skip-torch --no-profile]
- * DENOISE_BACKEND picks the backend as in the engine; --threads sets the wasm thread count
- * (default: all CPUs), and the torch peer always runs with the thread count actually in use.
+ * Usage: npm run bench:train [-- --backend NAME --threads N --batch N --size N --steps N --warmup N
+ *   --skip-torch --no-profile]
+ * --backend (or DENOISE_BACKEND) picks the backend as in the engine (webgpu forced may be a
+ * software adapter: the JSON's `adapter` says which); --threads sets the wasm thread count
+ * (default: all CPUs), and the torch peer always runs with the thread count actually in use
+ * and the same batch and patch size.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { isBackendName } from '../src/shared/backend';
 import { Rng } from '../src/ml/data/rng';
 import { initBackend } from '../src/ml/backend';
+import { releaseWebgpu } from '../src/ml/backend/webgpu-backend';
 import { createDaeS } from '../src/ml/models/dae-s';
 import { instrumentKernels } from './lib/kernel-timer';
 import { runPeerScript } from './lib/peers';
 import { mean, median, round } from './lib/stats';
 
-const BATCH = 16;
-const SIZE = 64;
 const SIGMA = 25 / 255;
 
 function argValue(name: string, fallback: number): number {
@@ -28,6 +31,17 @@ function argValue(name: string, fallback: number): number {
   const v = i >= 0 ? Number(process.argv[i + 1]) : Number.NaN;
   return Number.isFinite(v) && v >= 0 ? v : fallback;
 }
+
+function argString(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const BATCH = Math.max(1, Math.floor(argValue('--batch', 16)));
+// DAE-S has one stride-2 level: patch sides must be even.
+const SIZE = Math.max(8, Math.floor(argValue('--size', 64) / 2) * 2);
+const backendArg = argString('--backend');
+if (backendArg !== undefined && !isBackendName(backendArg)) throw new Error(`--backend ${backendArg}: not a backend name`);
 
 const warmup = argValue('--warmup', 5);
 const steps = Math.max(1, argValue('--steps', 50));
@@ -37,8 +51,8 @@ const threadsArg = argValue('--threads', 0);
 
 const log = (message: string): void => void process.stderr.write(`${message}\n`);
 
-const report = await initBackend(threadsArg >= 1 ? { wasmThreads: threadsArg } : {});
-log(`backend: ${report.active} (threads ${report.threads}${report.simd === true ? ', simd' : ''})`);
+const report = await initBackend({ ...(threadsArg >= 1 ? { wasmThreads: threadsArg } : {}), ...(backendArg !== undefined ? { force: backendArg } : {}) });
+log(`backend: ${report.active} (threads ${report.threads}${report.simd === true ? ', simd' : ''}${report.adapter ? `, adapter ${report.adapter.device}` : ''})`);
 
 const rng = new Rng(0);
 const cleanValues = new Float32Array(BATCH * SIZE * SIZE);
@@ -49,25 +63,25 @@ const varList = [...model.variables.values()];
 const optimizer = tf.train.adam(1e-3);
 
 let stepIndex = 0;
-function trainStep(): number {
+async function trainStep(): Promise<number> {
   const seed = stepIndex++;
   const noisy = tf.tidy(() => tf.add(clean, tf.randomNormal([BATCH, SIZE, SIZE, 1], 0, SIGMA, 'float32', seed)));
   const cost = optimizer.minimize(() => tf.losses.meanSquaredError(clean, model.apply(noisy as tf.Tensor4D)) as tf.Scalar, true, varList);
   noisy.dispose();
   // Reading the loss is the sync point for asynchronous backends (a GPU); a no-op cost on CPU.
-  const loss = cost === null ? Number.NaN : (cost.dataSync()[0] as number);
+  const loss = cost === null ? Number.NaN : ((await cost.data())[0] as number);
   cost?.dispose();
   return loss;
 }
 
 const loadBefore = round(loadavg()[0] ?? 0, 2);
-for (let i = 0; i < warmup; i++) trainStep();
+for (let i = 0; i < warmup; i++) await trainStep();
 const tensorsBefore = tf.memory().numTensors;
 const stepMs: number[] = [];
 let finalLoss = Number.NaN;
 for (let i = 0; i < steps; i++) {
   const t0 = performance.now();
-  finalLoss = trainStep();
+  finalLoss = await trainStep();
   stepMs.push(performance.now() - t0);
 }
 const leakedPerStep = (tf.memory().numTensors - tensorsBefore) / steps;
@@ -76,20 +90,22 @@ const oursPatchesPerS = (BATCH * steps) / totalS;
 log(`ours: ${round(oursPatchesPerS, 1)} patches/s, ${round(mean(stepMs), 1)} ms/step, loss ${finalLoss.toFixed(5)}`);
 
 /**
- * Mean exclusive wall time per training step of each kernel, largest first. Synchronous
- * backends only: on an asynchronous one (a GPU) a kernel call returns before the work is done.
+ * Mean exclusive wall time per training step of each kernel, largest first. On an asynchronous
+ * backend (webgpu) a kernel call returns before the work is done, so each kernel's commands are
+ * submitted before its clock stops (flushKernels); that serialises the GPU, so read the shares,
+ * not the sum. On Dawn's OpenGL ES path (the software adapter) submission runs the work.
  */
-function profileSteps(n: number): Record<string, string> {
-  const timer = instrumentKernels(tf.getBackend());
+async function profileSteps(n: number): Promise<Record<string, string>> {
+  const timer = instrumentKernels(tf.getBackend(), report.active === 'webgpu');
   try {
-    for (let i = 0; i < n; i++) trainStep();
+    for (let i = 0; i < n; i++) await trainStep();
     const rows = [...timer.snapshot().entries()].sort((a, b) => b[1].ms - a[1].ms);
     return Object.fromEntries(rows.map(([name, t]) => [name, `${round(t.ms / n, 1)} ms x${t.calls / n}`]));
   } finally {
     timer.restore();
   }
 }
-const kernelMs = profile && !report.isGpu ? profileSteps(3) : undefined;
+const kernelMs = profile ? await profileSteps(3) : undefined;
 
 model.dispose();
 clean.dispose();
@@ -108,8 +124,8 @@ let torchVersion: unknown;
 if (skipTorch) {
   torchNote = 'skipped (--skip-torch)';
 } else {
-  log(`torch: running torch_dae_throughput.py --threads ${report.threads} ...`);
-  const peer = await runPeerScript('torch_dae_throughput.py', ['--threads', String(report.threads)]);
+  log(`torch: running torch_dae_throughput.py --threads ${report.threads} --batch ${BATCH} --size ${SIZE} ...`);
+  const peer = await runPeerScript('torch_dae_throughput.py', ['--threads', String(report.threads), '--batch', String(BATCH), '--size', String(SIZE)]);
   if (peer.ok) {
     const runs = peer.json['runs'];
     torchRun = Array.isArray(runs) ? (runs[0] as TorchRun) : undefined;
@@ -126,6 +142,7 @@ const result: Record<string, unknown> = {
   model: 'DAE-S',
   backend: report.active,
   threads: report.threads,
+  adapter: report.adapter ?? null,
   ours_patches_per_s: round(oursPatchesPerS, 1),
   torch_patches_per_s: torchPatchesPerS,
   ratio: torchPatchesPerS === null ? null : round(oursPatchesPerS / torchPatchesPerS, 3),
@@ -151,3 +168,5 @@ const result: Record<string, unknown> = {
 if (torchNote !== undefined) result['torch_note'] = torchNote;
 if (kernelMs !== undefined) result['kernel_ms_per_step'] = kernelMs;
 process.stdout.write(`${JSON.stringify(result)}\n`);
+// Dawn's device would otherwise outlive the script.
+releaseWebgpu();

@@ -20,7 +20,25 @@ export interface KernelTimer {
   restore(): void;
 }
 
-export function instrumentKernels(backendName: string): KernelTimer {
+interface WebgpuQueue {
+  commandEncoder?: unknown;
+  endComputePassEncoder?: () => void;
+  submitQueue?: () => void;
+}
+
+/** Submits what tfjs's webgpu backend has recorded so far (as its own reads do). */
+function flush(backend: unknown): void {
+  const b = backend as WebgpuQueue;
+  if (b.commandEncoder === null || b.commandEncoder === undefined) return;
+  b.endComputePassEncoder?.();
+  b.submitQueue?.();
+}
+
+/**
+ * `flushKernels`: after each kernel, submit the backend's pending GPU commands (webgpu's
+ * submitQueue) before stopping its clock, so the time lands on the kernel that caused it.
+ */
+export function instrumentKernels(backendName: string, flushKernels = false): KernelTimer {
   const originals = getKernelsForBackend(backendName);
   const totals = new Map<string, KernelTiming>();
   const stack: { name: string; childMs: number }[] = [];
@@ -35,7 +53,9 @@ export function instrumentKernels(backendName: string): KernelTimer {
         stack.push(frame);
         const t0 = performance.now();
         try {
-          return inner(args);
+          const out = inner(args);
+          if (flushKernels) flush(args.backend);
+          return out;
         } finally {
           const ms = performance.now() - t0;
           stack.pop();

@@ -68,7 +68,7 @@ describe('webgpu backend', () => {
         const grads = (): tf.Tensor[] => {
           const xt = tf.tensor4d(x, xShape);
           const wt = tf.tensor4d(w, [c.k, c.k, 3, 5]);
-          const f = (a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor => tf.sum(tf.square(tf.conv2d(a, b, c.stride, c.pad)));
+          const f = (...[a, b]: tf.Tensor[]): tf.Tensor => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad)));
           const [gx, gw] = tf.grads(f)([xt, wt]) as [tf.Tensor, tf.Tensor];
           const y = tf.conv2d(xt, wt, c.stride, c.pad);
           tf.dispose([xt, wt]);
@@ -87,7 +87,7 @@ describe('webgpu backend', () => {
       const grads = (): tf.Tensor[] => {
         const ht = tf.tensor4d(h, [2, 6, 6, 4]);
         const wt = tf.tensor4d(w, [3, 3, 3, 4]);
-        const f = (a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor => tf.sum(tf.square(tf.conv2dTranspose(a, b, [2, 12, 12, 3], 2, 'same')));
+        const f = (...[a, b]: tf.Tensor[]): tf.Tensor => tf.sum(tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 12, 12, 3], 2, 'same')));
         const out = tf.grads(f)([ht, wt]);
         tf.dispose([ht, wt]);
         return out;
@@ -105,7 +105,7 @@ describe('webgpu backend', () => {
         valuesOn('webgpu', () => {
           const x = tf.zeros([2, 4, 4, 2]) as tf.Tensor4D;
           const dyt = tf.tensor4d(dy, [2, 8, 8, 2]);
-          const g = tf.grad((a: tf.Tensor4D) => tf.image.resizeNearestNeighbor(a, [8, 8]))(x, dyt);
+          const g = tf.grad((a: tf.Tensor) => tf.image.resizeNearestNeighbor(a as tf.Tensor4D, [8, 8]))(x, dyt);
           tf.dispose([x, dyt]);
           return g;
         }),
@@ -114,7 +114,10 @@ describe('webgpu backend', () => {
       for (let b = 0; b < 2; b++)
         for (let y = 0; y < 8; y++)
           for (let xx = 0; xx < 8; xx++)
-            for (let c = 0; c < 2; c++) want[((b * 4 + (y >> 1)) * 4 + (xx >> 1)) * 2 + c] += dy[((b * 8 + y) * 8 + xx) * 2 + c] as number;
+            for (let c = 0; c < 2; c++) {
+              const k = ((b * 4 + (y >> 1)) * 4 + (xx >> 1)) * 2 + c;
+              want[k] = (want[k] as number) + (dy[((b * 8 + y) * 8 + xx) * 2 + c] as number);
+            }
       expect(relativeError(want, got as Float32Array)).toBeLessThan(1e-5);
     });
 
