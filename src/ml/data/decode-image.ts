@@ -5,7 +5,7 @@ import { fromFsError } from './fs-error';
 import type { FloatImage, SourceMetadata } from './image';
 import { describeImageExtensions, extensionOfName, HEIF_EXTENSIONS, hasImageExtension, isRawName, type InputFormat } from '../../shared/image-formats';
 import { iccFitsChannels, sourceMetadataOf } from './metadata';
-import { developRaw, readRawHeader } from './raw-decode';
+import { developRaw, rawPreview, readRawHeader } from './raw-decode';
 import { assertInsideRoot } from './path-guard';
 
 /** 100 megapixels: above any camera a user trains on, far below what exhausts memory. */
@@ -360,4 +360,17 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
   if (raw.bands === 4) image.alpha = bandsToFloat(raw, 3, 1);
   if (source) image.source = source;
   return image;
+}
+
+/**
+ * What sharp should open to show `file` (thumbnails, display copies): the path itself, or for
+ * camera RAW, which sharp cannot develop, the camera's JPEG preview or a half-size development.
+ * Checks the file as readImageInfo does, including the pixel cap.
+ */
+export async function displaySource(file: string, options: DecodeOptions = {}): Promise<string | Buffer> {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const { info, bytes } = await inspect(file, options);
+  assertWithinPixelLimit(info, maxPixels);
+  if (info.format !== 'raw') return file;
+  return rawPreview(file, bytes ?? (await readWhole(file)), maxPixels, options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS);
 }

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../../test-support/fixtures';
 import { EXIF_TAG, makeDng, readExifTags } from '../../test-support/photo-metadata';
-import { decodeImage, readImageInfo } from './decode-image';
+import { decodeImage, displaySource, readImageInfo } from './decode-image';
 import { encodeImage } from './encode-image';
 
 let dir: string;
@@ -75,6 +75,17 @@ describe('camera RAW (DNG) through LibRaw', () => {
     expect(tags.get(EXIF_TAG.Make)).toBe('Testmaker');
     expect(tags.get(EXIF_TAG.Model)).toBe('Synthetic One');
     expect(tags.get(EXIF_TAG.Software)).toBe('Denoise Studio test');
+  });
+
+  it('gives sharp something it can show: a half-size upright development when the file has no preview', async () => {
+    const file = join(dir, 'preview.dng');
+    await writeFile(file, makeDng({ width: W, height: H, sample: ramp, orientation: 6 }));
+    const shown = await displaySource(file);
+    expect(Buffer.isBuffer(shown)).toBe(true);
+    expect(await sharp(shown as Buffer).metadata()).toMatchObject({ format: 'png', width: H / 2, height: W / 2 });
+    const png = join(dir, 'plain.png');
+    await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).png().toFile(png);
+    expect(await displaySource(png)).toBe(png);
   });
 
   it('gives E_IMAGE_CORRUPT for a file named .dng that is not a RAW file', async () => {
