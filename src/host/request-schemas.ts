@@ -85,6 +85,7 @@ export const REQUEST_SCHEMAS: Schemas = {
       valFraction: limited('valFraction').optional(),
       validateEvery: limited('validateEvery').optional(),
       checkpointEvery: limited('checkpointEvery').optional(),
+      checkpointSeconds: limited('checkpointSeconds').optional(),
       patience: limited('patience').optional(),
       seed: limited('seed').optional(),
     })

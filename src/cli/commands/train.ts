@@ -43,6 +43,7 @@ const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODE
   --channels C         gray, rgb or auto (default auto: gray when every image is gray)
   --patch N --batch N --lr X --schedule cosine|constant --seed N
   --val-fraction F --validate-every N --checkpoint-every N --patience N --no-augment
+  --checkpoint-seconds S  also save a checkpoint at least every S seconds (default 60; 0: by steps only)
   --backend NAME       tensorflow-gpu, tensorflow, wasm or cpu (default: best that works)
   --json               print every training event as one JSON line on stdout
 `;
@@ -148,6 +149,7 @@ function freshConfig(values: TrainValues, outDir: string, bounds: MoreTraining):
       valFraction: limit('val-fraction', 'valFraction'),
       validateEvery: limit('validate-every', 'validateEvery'),
       checkpointEvery: limit('checkpoint-every', 'checkpointEvery'),
+      checkpointSeconds: limit('checkpoint-seconds', 'checkpointSeconds'),
       patience: limit('patience', 'patience'),
       augment: !values['no-augment'],
       seed: limit('seed', 'seed'),
@@ -200,6 +202,7 @@ const TRAIN_OPTIONS = {
   'val-fraction': { type: 'string' },
   'validate-every': { type: 'string' },
   'checkpoint-every': { type: 'string' },
+  'checkpoint-seconds': { type: 'string' },
   patience: { type: 'string' },
   'no-augment': { type: 'boolean' },
   'no-recursive': { type: 'boolean' },

@@ -145,6 +145,7 @@ export const useTrainingStore = defineStore('training', () => {
         const e = update.event;
         switch (e.type) {
           case 'started':
+            for (const c of e.skippedCheckpoints ?? []) useNoticeStore().info('A damaged checkpoint was passed over', `${c.checkpoint}: ${c.message}`);
             startedInfo.value = { trainImages: e.dataset.trainImages, valImages: e.dataset.valImages, skipped: e.dataset.skipped.length, channels: e.dataset.channels, backend: e.backend, resumed: e.resumed };
             progress.step = e.step;
             progress.totalSteps = e.totalSteps;
