@@ -5,7 +5,7 @@ import type { EncodedImage, EngineJobEvent, EngineMessage, EngineMethod, EngineP
 import { isEngineRequest } from '../../shared/engine-protocol';
 import { DenoiseError, toErrorInfo } from '../../shared/errors';
 import { initBackend } from '../backend';
-import { assertWithinPixelLimit, decodeImage, DEFAULT_MAX_PIXELS, readImageInfo } from '../data/decode-image';
+import { decodeImage, DEFAULT_MAX_PIXELS, displaySource } from '../data/decode-image';
 import { encodeImageToBuffer } from '../data/encode-image';
 import type { FloatImage } from '../data/image';
 import { applyModel } from '../infer/apply-model';
@@ -51,9 +51,10 @@ async function png(image: FloatImage): Promise<EncodedImage> {
 
 /** A file downsized for display by sharp (Chromium shows the result; the original may be TIFF or huge). */
 async function displayCopy(file: string, maxSide: number, as: 'jpeg' | 'png', maxPixels: number): Promise<EncodedImage> {
-  assertWithinPixelLimit(await readImageInfo(file), maxPixels);
+  // Camera RAW comes back as its JPEG preview or a half-size development; other files as the path.
+  const source = await displaySource(file, { maxPixels });
   try {
-    const resized = sharp(file, { limitInputPixels: maxPixels, failOn: 'truncated', autoOrient: true, pages: 1 })
+    const resized = sharp(source, { limitInputPixels: maxPixels, failOn: 'truncated', autoOrient: true, pages: 1 })
       .timeout({ seconds: 30 })
       .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
       .toColourspace('srgb');
