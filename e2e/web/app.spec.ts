@@ -139,7 +139,7 @@ test('an engine crash during a run is reported, the checkpoint survives, and the
   const checkpointsBefore = await row.getByTestId('model-checkpoints').textContent();
   await row.getByRole('button', { name: 'Continue' }).click();
   await expect(page.getByTestId('train-state')).toHaveText('Training', { timeout: 60_000 });
-  await expect(page.getByText(/resumed/)).toBeVisible();
+  await expect(page.getByText(/continued from a checkpoint/)).toBeVisible();
   const engines = execFileSync('pgrep', ['-P', String(server.pid)]).toString().trim().split(/\s+/).map(Number);
   expect(engines.length).toBeGreaterThan(0);
   for (const pid of engines) process.kill(pid, 'SIGKILL');
@@ -250,7 +250,8 @@ test('generate a grid of samples from a tiny VAE, and interpolate between two im
     await picker.getByTestId(`picker-entry-${file}`).click();
   }
   await page.getByRole('button', { name: 'Interpolate' }).click();
-  await expect(page.getByTestId('interpolation').locator('img')).toHaveCount(8);
+  // The two inputs as the model sees them frame the 8 steps, as in the CLI's strip.
+  await expect(page.getByTestId('interpolation').locator('img')).toHaveCount(10);
   await shot(page, '07-generate');
 });
 
