@@ -188,6 +188,15 @@ function xyzTag(x: number, y: number, z: number): Buffer {
  * what lcms needs to convert, and what a photo tagged Adobe RGB carries in effect.
  */
 export function adobeRgbLikeProfile(description = 'Adobe RGB (1998) compatible (test)'): Buffer {
+  return matrixTrcProfile(description, false);
+}
+
+/** A gray display profile with the same 563/256 gamma (kTRC only). */
+export function grayGammaProfile(description = 'Gray gamma 2.2 (test)'): Buffer {
+  return matrixTrcProfile(description, true);
+}
+
+function matrixTrcProfile(description: string, gray: boolean): Buffer {
   const text = Buffer.from(`${description}\0`, 'latin1');
   const descCount = Buffer.alloc(4);
   descCount.writeUInt32BE(text.length);
@@ -195,17 +204,22 @@ export function adobeRgbLikeProfile(description = 'Adobe RGB (1998) compatible (
   const desc = Buffer.concat([Buffer.from('desc\0\0\0\0', 'latin1'), descCount, text, Buffer.alloc(8), Buffer.alloc(70)]);
   const cprt = Buffer.concat([Buffer.from('text\0\0\0\0', 'latin1'), Buffer.from('No copyright, test data\0', 'latin1')]);
   const curv = Buffer.concat([Buffer.from('curv\0\0\0\0', 'latin1'), Buffer.from([0, 0, 0, 1, 0x02, 0x33])]); // gamma 563/256
-  const tags: [string, Buffer][] = [
+  const common: [string, Buffer][] = [
     ['desc', desc],
     ['cprt', cprt],
     ['wtpt', xyzTag(0.9642, 1, 0.82491)],
-    ['rXYZ', xyzTag(0.60974, 0.31111, 0.01947)],
-    ['gXYZ', xyzTag(0.20528, 0.62567, 0.06087)],
-    ['bXYZ', xyzTag(0.14919, 0.06322, 0.74457)],
-    ['rTRC', curv],
-    ['gTRC', curv],
-    ['bTRC', curv],
   ];
+  const tags: [string, Buffer][] = gray
+    ? [...common, ['kTRC', curv]]
+    : [
+        ...common,
+        ['rXYZ', xyzTag(0.60974, 0.31111, 0.01947)],
+        ['gXYZ', xyzTag(0.20528, 0.62567, 0.06087)],
+        ['bXYZ', xyzTag(0.14919, 0.06322, 0.74457)],
+        ['rTRC', curv],
+        ['gTRC', curv],
+        ['bTRC', curv],
+      ];
   const tableSize = 4 + tags.length * 12;
   let offset = 128 + tableSize;
   const table = Buffer.alloc(tableSize);
@@ -222,7 +236,7 @@ export function adobeRgbLikeProfile(description = 'Adobe RGB (1998) compatible (
   const header = Buffer.alloc(128);
   header.writeUInt32BE(offset, 0);
   header.writeUInt32BE(0x02100000, 8);
-  header.write('mntrRGB XYZ ', 12, 'latin1');
+  header.write(gray ? 'mntrGRAYXYZ ' : 'mntrRGB XYZ ', 12, 'latin1');
   header.writeUInt16BE(2026, 24);
   header.writeUInt16BE(1, 26);
   header.writeUInt16BE(1, 28);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../../test-support/fixtures';
-import { adobeRgbLikeProfile, EXIF_TAG, iptcBlock, readExifTags, withIptcSegment } from '../../test-support/photo-metadata';
+import { adobeRgbLikeProfile, EXIF_TAG, grayGammaProfile, iptcBlock, readExifTags, withIptcSegment } from '../../test-support/photo-metadata';
 import { denoiseTiled } from '../infer/denoise-image';
 import { decodeImage } from './decode-image';
 import { encodeImage, type EncodeOptions } from './encode-image';
@@ -146,6 +146,27 @@ describe('colour profile (Display P3)', () => {
     const seenIn = await sharp(input).toColourspace('srgb').raw().toBuffer();
     const seenOut = await sharp(output).toColourspace('srgb').raw().toBuffer();
     expect(maxDiff(seenIn, seenOut, false)).toBe(0);
+  });
+
+  it('keeps a gray photo with a gray profile gray and tagged; forcing RGB drops the profile that no longer fits', async () => {
+    const profile = join(dir, 'gray.icc');
+    await writeFile(profile, grayGammaProfile());
+    const input = join(dir, 'gray-tagged.png');
+    const output = join(dir, 'gray-tagged-out.png');
+    const gray = new Uint8Array(W * H).map((_, i) => (i * 7) % 256);
+    const plain = await sharp(gray, { raw: { width: W, height: H, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+    await writeFile(input, await sharp(plain).withIccProfile(profile).toColourspace('b-w').png().toBuffer());
+    const before = await sharp(input).metadata();
+    expect(iccColourSpace(before.icc ?? new Uint8Array())).toBe('GRAY');
+
+    await throughIdentity(input, output);
+    const after = await sharp(output).metadata();
+    expect(after.channels).toBe(1);
+    expect(Buffer.from(after.icc ?? []).equals(Buffer.from(before.icc ?? []))).toBe(true);
+    expect(maxDiff((await storedSamples(input)).data, (await storedSamples(output)).data, false)).toBe(0);
+
+    const asRgb = await decodeImage(input, { channels: 3 });
+    expect(asRgb.source?.icc).toBeUndefined();
   });
 
   it('keeps a P3 PNG with alpha: colour and alpha samples exact, 16-bit', async () => {
