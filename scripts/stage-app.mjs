@@ -5,10 +5,9 @@
 // downloaded (this needs GitHub) it packages a stand-in: a file holding Electron's fuse sentinel
 // and default fuse wire, so everything but the binary itself is the real pipeline.
 //
-//   npm run build && node scripts/stage-app.mjs [linux|win] [x64|arm64]
+//   npm run build && node scripts/stage-app.mjs [linux|win|mac] [x64|arm64]
 //
-// Prints JSON; exits 1 when a check fails. macOS needs a real Electron.app (Info.plist,
-// helper apps) and is checked by the workflow's dmg build instead.
+// Prints JSON; exits 1 when a check fails.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -26,11 +25,36 @@ const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
 const DEFAULT_WIRE = '101100011';
 const NATIVE_PLATFORMS = ['linux', 'linuxmusl', 'darwin', 'win32'];
 
+const plist = (entries) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0"><dict>${Object.entries(entries)
+    .map(([k, v]) => `<key>${k}</key><string>${v}</string>`)
+    .join('')}</dict></plist>\n`;
+
 /** A directory electron-builder accepts as `electronDist`, with a stand-in binary. */
 export function fakeElectronDist(platform, version) {
   const dir = mkdtempSync(join(tmpdir(), `fake-electron-${platform}-`));
   const binary = Buffer.concat([Buffer.alloc(4096, 0x7f), Buffer.from(SENTINEL, 'ascii'), Buffer.from([1, DEFAULT_WIRE.length]), Buffer.from(DEFAULT_WIRE, 'ascii'), Buffer.alloc(1024, 0x7f)]);
-  writeFileSync(join(dir, platform === 'win' ? 'electron.exe' : 'electron'), binary, { mode: 0o755 });
+  if (platform === 'mac') {
+    // The bundle layout electron-builder rewrites: Info.plists, the main executable, the helper
+    // apps it renames, and Electron Framework, which holds the fuse wire on macOS.
+    const contents = join(dir, 'Electron.app', 'Contents');
+    const bundle = (name, executable) => ({ CFBundleExecutable: executable, CFBundleIdentifier: `com.github.${name.replace(/\W/g, '')}`, CFBundleName: name, CFBundleDisplayName: name, CFBundleShortVersionString: version, CFBundleVersion: version });
+    mkdirSync(join(contents, 'MacOS'), { recursive: true });
+    mkdirSync(join(contents, 'Resources'), { recursive: true });
+    writeFileSync(join(contents, 'Info.plist'), plist({ ...bundle('Electron', 'Electron'), CFBundleIconFile: 'electron.icns' }));
+    writeFileSync(join(contents, 'MacOS', 'Electron'), Buffer.alloc(64, 0x7f), { mode: 0o755 });
+    for (const suffix of ['', ' (Renderer)', ' (GPU)', ' (Plugin)']) {
+      const helper = join(contents, 'Frameworks', `Electron Helper${suffix}.app`, 'Contents');
+      mkdirSync(join(helper, 'MacOS'), { recursive: true });
+      writeFileSync(join(helper, 'Info.plist'), plist(bundle(`Electron Helper${suffix}`, `Electron Helper${suffix}`)));
+      writeFileSync(join(helper, 'MacOS', `Electron Helper${suffix}`), Buffer.alloc(64, 0x7f), { mode: 0o755 });
+    }
+    const framework = join(contents, 'Frameworks', 'Electron Framework.framework');
+    mkdirSync(framework, { recursive: true });
+    writeFileSync(join(framework, 'Electron Framework'), binary);
+  } else {
+    writeFileSync(join(dir, platform === 'win' ? 'electron.exe' : 'electron'), binary, { mode: 0o755 });
+  }
   writeFileSync(join(dir, 'version'), version);
   return dir;
 }
@@ -88,8 +112,8 @@ function bySize(files) {
 async function main() {
   const target = process.argv[2] ?? (process.platform === 'win32' ? 'win' : 'linux');
   const arch = process.argv[3] ?? process.arch;
-  if (!['linux', 'win'].includes(target) || !['x64', 'arm64'].includes(arch)) {
-    console.error('usage: node scripts/stage-app.mjs [linux|win] [x64|arm64]');
+  if (!['linux', 'win', 'mac'].includes(target) || !['x64', 'arm64'].includes(arch)) {
+    console.error('usage: node scripts/stage-app.mjs [linux|win|mac] [x64|arm64]');
     process.exit(2);
   }
   if (!existsSync('out/main/index.js')) {
@@ -98,17 +122,20 @@ async function main() {
   }
   const electronVersion = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
   const realDist = join('node_modules', 'electron', 'dist');
-  const sameHost = (target === 'win') === (process.platform === 'win32') && process.platform !== 'darwin';
+  const nodePlatform = { linux: 'linux', win: 'win32', mac: 'darwin' }[target];
+  const sameHost = nodePlatform === process.platform;
   const electronDist = sameHost && existsSync(realDist) ? realDist : fakeElectronDist(target, electronVersion);
   const output = mkdtempSync(join(tmpdir(), 'stage-app-'));
   mkdirSync(output, { recursive: true });
-  const platform = target === 'win' ? Platform.WINDOWS : Platform.LINUX;
+  const platform = { linux: Platform.LINUX, win: Platform.WINDOWS, mac: Platform.MAC }[target];
   const config = {
     electronDist,
     directories: { output },
     // The stand-in is not a Windows executable, so its resources (icon, version, the asar
     // integrity hash) cannot be edited; the real build does all three.
     ...(target === 'win' && electronDist !== realDist ? { win: { signAndEditExecutable: false }, disableAsarIntegrity: true } : {}),
+    // Signing needs a keychain identity and Apple's tools; the workflow's macOS runners sign ad hoc.
+    ...(target === 'mac' ? { mac: { identity: null, notarize: false } } : {}),
   };
   // electron-builder logs to stdout; keep stdout for the JSON report alone.
   const stdoutWrite = process.stdout.write.bind(process.stdout);
@@ -119,11 +146,13 @@ async function main() {
     process.stdout.write = stdoutWrite;
   }
 
-  const appOutDir = join(output, `${target}-${arch === 'x64' ? '' : `${arch}-`}unpacked`);
-  const asarPath = join(appOutDir, 'resources', 'app.asar');
+  const appOutDir = target === 'mac' ? join(output, arch === 'x64' ? 'mac' : `mac-${arch}`) : join(output, `${target}-${arch === 'x64' ? '' : `${arch}-`}unpacked`);
+  const asarPath = target === 'mac' ? join(appOutDir, 'Denoise Studio.app', 'Contents', 'Resources', 'app.asar') : join(appOutDir, 'resources', 'app.asar');
   const files = listAsar(asarPath);
-  const binary = packagedBinary({ appOutDir, electronPlatformName: target === 'win' ? 'win32' : 'linux', packager: { appInfo: { productFilename: 'Denoise Studio' }, executableName: 'denoise-studio' } });
-  const problems = [...checkContents(files, target === 'win' ? 'win32' : 'linux', arch), ...(await checkFuses(binary))];
+  const binary = packagedBinary({ appOutDir, electronPlatformName: nodePlatform, packager: { appInfo: { productFilename: 'Denoise Studio' }, executableName: 'denoise-studio' } });
+  const problems = [...checkContents(files, nodePlatform, arch), ...(await checkFuses(binary))];
+  // macOS keeps the asar's hash in Info.plist, where the integrity fuse makes Electron check it.
+  if (target === 'mac' && !readFileSync(join(binary, 'Contents', 'Info.plist'), 'utf8').includes('<key>ElectronAsarIntegrity</key>')) problems.push('Info.plist has no ElectronAsarIntegrity');
   const report = {
     target: `${target}-${arch}`,
     electron: electronDist === realDist ? `real ${electronVersion}` : `stand-in for ${electronVersion} (binary not downloaded)`,
