@@ -11,7 +11,12 @@
  * - Peer: DAE-S inference at 512 x 512 on our backend vs PyTorch (torch_dae_throughput.py) at
  *   the same thread count: the same network, so the ratio compares the engines.
  *
- * Prints one JSON line on stdout. Usage: npm run bench:denoise [-- --skip-torch]
+ * Prints one JSON line on stdout. Usage: npm run bench:denoise [-- --skip-torch --backend NAME
+ *   --width W --height H --seam N --infer N]
+ * --backend (or DENOISE_BACKEND) as in the engine; --width/--height size the photo (default
+ * 4000 x 3000), --seam the seam-check crop (default 1024, 0 skips it), --infer the DAE-S
+ * inference side (default 512; the torch peer's figure is always at 512). Small sizes are for
+ * checking the script on a slow (software) adapter.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { execFile } from 'node:child_process';
@@ -20,6 +25,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { initBackend } from '../src/ml/backend';
+import { releaseWebgpu } from '../src/ml/backend/webgpu-backend';
+import { isBackendName, type BackendName } from '../src/shared/backend';
 import { decodeImage } from '../src/ml/data/decode-image';
 import { encodeImage } from '../src/ml/data/encode-image';
 import type { FloatImage } from '../src/ml/data/image';
@@ -33,8 +40,26 @@ import { texturePixels } from '../src/test-support/textures';
 import { findSharedDir, REPO_ROOT, runPeerScript } from './lib/peers';
 import { round } from './lib/stats';
 
-const WIDTH = 4000;
-const HEIGHT = 3000;
+function argNumber(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : Number.NaN;
+  return Number.isFinite(v) && v >= 0 ? Math.floor(v) : fallback;
+}
+
+function argBackend(): BackendName | undefined {
+  const i = process.argv.indexOf('--backend');
+  const v = i >= 0 ? process.argv[i + 1] : undefined;
+  if (v === undefined) return undefined;
+  if (!isBackendName(v)) throw new Error(`--backend ${v}: not a backend name`);
+  return v;
+}
+
+const WIDTH = argNumber('--width', 4000);
+const HEIGHT = argNumber('--height', 3000);
+const SEAM = argNumber('--seam', 1024);
+const INFER = argNumber('--infer', 512);
+const FORCE = argBackend();
+const backendOptions = FORCE === undefined ? {} : { force: FORCE };
 const STARTER_MODEL = join(REPO_ROOT, 'resources', 'models', 'dae-gray-sigma25');
 const log = (message: string): void => void process.stderr.write(`${message}\n`);
 
@@ -45,7 +70,7 @@ async function defaultModel(): Promise<{ model: Model; name: string }> {
 
 /** Worker: the denoise job alone, measured from inside its own process. */
 async function worker(input: string, output: string): Promise<void> {
-  const backend = await initBackend();
+  const backend = await initBackend(backendOptions);
   const { model, name } = await defaultModel();
   const t0 = performance.now();
   const image = await decodeImage(input);
@@ -53,8 +78,10 @@ async function worker(input: string, output: string): Promise<void> {
   await encodeImage(result, output);
   const seconds = (performance.now() - t0) / 1000;
   process.stdout.write(
-    `${JSON.stringify({ model: name, backend: backend.active, threads: backend.threads, seconds, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`,
+    `${JSON.stringify({ model: name, backend: backend.active, threads: backend.threads, adapter: backend.adapter ?? null, seconds, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`,
   );
+  model.dispose();
+  releaseWebgpu();
 }
 
 async function writeTestPhoto(file: string): Promise<string> {
@@ -68,28 +95,29 @@ async function writeTestPhoto(file: string): Promise<string> {
   const noisy = Buffer.alloc(data.length);
   for (let i = 0; i < data.length; i++) noisy[i] = Math.max(0, Math.min(255, Math.round((data[i] as number) + 25 * rng.normal())));
   await sharp(noisy, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } }).png({ compressionLevel: 1 }).toFile(file);
-  return existsSync(kodak) ? 'kodim05 upscaled to 4000x3000 + gaussian 25' : 'synthetic texture 4000x3000 + gaussian 25';
+  return `${existsSync(kodak) ? 'kodim05' : 'synthetic texture'} at ${WIDTH}x${HEIGHT} + gaussian 25`;
 }
 
-function runWorker(input: string, output: string): Promise<Record<string, number | string>> {
+function runWorker(input: string, output: string): Promise<Record<string, unknown>> {
   return new Promise((done, fail) => {
-    execFile(process.execPath, [join(REPO_ROOT, 'bin', 'run-ts.mjs'), join(REPO_ROOT, 'bench', 'denoise.ts'), '--worker', input, output], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+    const forward = FORCE === undefined ? [] : ['--backend', FORCE];
+    execFile(process.execPath, [join(REPO_ROOT, 'bin', 'run-ts.mjs'), join(REPO_ROOT, 'bench', 'denoise.ts'), '--worker', input, output, ...forward], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       if (err) fail(new Error(`worker failed: ${stderr || err.message}`));
-      else done(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, number | string>);
+      else done(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>);
     });
   });
 }
 
-async function seamCheck(backend: string): Promise<number> {
+async function seamCheck(gpu: boolean): Promise<number> {
   const { model } = await defaultModel();
-  const size = 1024;
+  const size = SEAM;
   const data = new Float32Array(size * size);
   const px = texturePixels(size, size, 1, 3);
   const rng = new Rng(4);
   for (let i = 0; i < data.length; i++) data[i] = (px[i] as number) / 255 + (25 / 255) * rng.normal();
   const image: FloatImage = { width: size, height: size, channels: 1, bitDepth: 8, data };
-  const tiled = await applyModel(model, image, { gpu: false, tileSize: 256 });
-  const whole = await applyModel(model, image, { gpu: false, tileSize: size });
+  const tiled = await applyModel(model, image, { gpu, tileSize: Math.min(256, Math.max(128, size / 2)) });
+  const whole = await applyModel(model, image, { gpu, tileSize: size });
   let max = 0;
   for (let i = 0; i < data.length; i++) max = Math.max(max, Math.abs((tiled.data[i] as number) - (whole.data[i] as number)));
   model.dispose();
@@ -98,7 +126,7 @@ async function seamCheck(backend: string): Promise<number> {
 
 async function daeSInferenceMpPerSecond(): Promise<number> {
   const net = createDaeS(0);
-  const side = 512;
+  const side = INFER;
   const x = tf.randomUniform([1, side, side, 1]) as tf.Tensor4D;
   tf.tidy(() => net.apply(x)).dispose();
   const times: number[] = [];
@@ -125,27 +153,28 @@ async function main(): Promise<void> {
     log('denoising it in a separate process...');
     const job = await runWorker(input, join(dir, 'out.png'));
     const out = await sharp(join(dir, 'out.png')).metadata();
-    const backend = await initBackend();
+    const backend = await initBackend(backendOptions);
     log('seam check...');
-    const seam = await seamCheck(backend.active);
+    const seam = SEAM > 0 ? await seamCheck(backend.isGpu) : null;
     log('DAE-S inference, ours...');
     const oursDaeS = await daeSInferenceMpPerSecond();
     let torch: number | null = null;
     let torchNote: string | undefined;
-    if (!process.argv.includes('--skip-torch')) {
+    if (!process.argv.includes('--skip-torch') && INFER === 512) {
       log(`DAE-S inference, PyTorch at ${backend.threads} thread(s)...`);
       const peer = await runPeerScript('torch_dae_throughput.py', ['--threads', String(backend.threads)]);
       if (peer.ok) {
         const run = (peer.json['runs'] as Record<string, number>[] | undefined)?.[0];
         torch = run?.['infer512_mp_per_s'] ?? null;
       } else torchNote = peer.reason;
-    }
+    } else torchNote = INFER === 512 ? 'skipped (--skip-torch)' : `skipped: ours measured at ${INFER}, the peer only at 512`;
     const seconds = Number(job['seconds']);
     console.log(
       JSON.stringify({
         bench: 'denoise',
         backend: job['backend'],
         threads: job['threads'],
+        adapter: job['adapter'] ?? null,
         model: job['model'],
         photo,
         megapixels: (WIDTH * HEIGHT) / 1e6,
@@ -153,8 +182,10 @@ async function main(): Promise<void> {
         seconds: round(seconds, 2),
         mp_per_s: round((WIDTH * HEIGHT) / 1e6 / seconds, 3),
         peak_rss_mb: round(Number(job['maxRssMB']), 0),
-        seam_max_abs_diff_tile256_vs_whole: seam,
-        daes_infer512_mp_per_s: round(oursDaeS, 3),
+        seam_crop: SEAM,
+        seam_max_abs_diff_tiled_vs_whole: seam,
+        daes_infer_side: INFER,
+        daes_infer_mp_per_s: round(oursDaeS, 3),
         torch_daes_infer512_mp_per_s: torch,
         ratio: torch ? round(oursDaeS / torch, 3) : null,
         ...(torchNote ? { torch_note: torchNote } : {}),
@@ -162,6 +193,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
+    releaseWebgpu();
   }
 }
 
