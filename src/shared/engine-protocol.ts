@@ -139,6 +139,7 @@ export const ENGINE_METHODS: readonly EngineMethod[] = [
   'compare',
   'generate',
   'interpolate',
+  'exploreLab',
 ];
 
 export function isEngineRequest(value: unknown): value is EngineRequest {

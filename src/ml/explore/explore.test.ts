@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../data/rng';
 import { codesOf, encoderJacobians, jacobianNormsSq, jacobianSpectra, mmdSquared, principalAngles, reconstructionField } from './analysis';
@@ -7,8 +8,9 @@ import { createToyModel, priorDraws, type ToyModelOptions } from './toy-models';
 import { gridPoints, makeToyData, nearestOnManifold } from './toy-data';
 import { trainToyModel } from './toy-train';
 
+// wasm: the engine's CPU backend of choice, several times faster than tfjs's plain-JS one here.
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await tf.setBackend('wasm');
 });
 
 async function trained(options: ToyModelOptions, data: Float32Array, steps: number) {
@@ -48,9 +50,11 @@ describe('toy data', () => {
 });
 
 describe('what each kind learns', () => {
-  it('a DAE field off the spiral points toward the nearest data', async () => {
-    const data = makeToyData({ name: 'spiral', count: 1000, noise: 0.03, seed: 0 });
-    const model = await trained({ kind: 'dae', seed: 0 }, data.points, 800);
+  it('a DAE field off the circle points toward the nearest data', async () => {
+    // The spiral needs about 800 steps of the default width for a mean cosine of 0.9 (measured,
+    // docs/explore.md); the circle shows the same property in a few hundred, which keeps this fast.
+    const data = makeToyData({ name: 'circle', count: 1000, noise: 0.03, seed: 0 });
+    const model = await trained({ kind: 'dae', hidden: 32, seed: 0 }, data.points, 300);
     const probes = offManifold(data.manifold, 0.08, 0.2);
     const field = await reconstructionField(model, probes);
     let cosSum = 0;
@@ -72,8 +76,8 @@ describe('what each kind learns', () => {
 
   it("a CAE's encoder is less sensitive off the manifold than a plain AE's", async () => {
     const data = makeToyData({ name: 'circle', count: 800, noise: 0.03, seed: 0 });
-    const ae = await trained({ kind: 'ae', seed: 0 }, data.points, 300);
-    const cae = await trained({ kind: 'cae', lambda: 0.3, seed: 0 }, data.points, 300);
+    const ae = await trained({ kind: 'ae', seed: 0 }, data.points, 200);
+    const cae = await trained({ kind: 'cae', lambda: 0.3, seed: 0 }, data.points, 200);
     const probes = offManifold(data.manifold, 0.25, 0.6);
     const mean = (v: Float32Array): number => v.reduce((s, x) => s + x, 0) / v.length;
     const aeNorm = mean(jacobianNormsSq(await encoderJacobians(ae, probes), 2));
