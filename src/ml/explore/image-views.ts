@@ -53,7 +53,9 @@ async function pngHref(image: FloatImage): Promise<string> {
   return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 }
 
-function frameSvg(width: number, height: number, title: string, body: string[]): string {
+function frameSvg(imageWidth: number, height: number, title: string, body: string[]): string {
+  // Wide enough for the title too (about 7.5 px per character at 14 px).
+  const width = Math.max(imageWidth, Math.ceil(title.length * 7.5) + 16);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height + 30}" viewBox="0 0 ${width} ${height + 30}">`,
     `<rect width="${width}" height="${height + 30}" fill="#fff"/>`,
