@@ -62,15 +62,22 @@ export function dots(frame: Frame, points: Float32Array, color: string | ((i: nu
   return out;
 }
 
-/** A polyline through the points (the noise-free curve). */
+/**
+ * Polylines through the points (the noise-free curve), broken where consecutive points jump
+ * (the two moons are one list of points but two curves).
+ */
 export function curve(frame: Frame, points: Float32Array, color: string, closed = false): string[] {
   if (points.length < 4) return [];
-  const coords: string[] = [];
+  const runs: string[][] = [[]];
   for (let i = 0; i < points.length / 2; i++) {
-    const [px, py] = toPixel(frame, points[2 * i] as number, points[2 * i + 1] as number);
-    coords.push(`${fmt(px)},${fmt(py)}`);
+    const x = points[2 * i] as number;
+    const y = points[2 * i + 1] as number;
+    if (i > 0 && Math.hypot(x - (points[2 * i - 2] as number), y - (points[2 * i - 1] as number)) > 0.2) runs.push([]);
+    const [px, py] = toPixel(frame, x, y);
+    (runs[runs.length - 1] as string[]).push(`${fmt(px)},${fmt(py)}`);
   }
-  return [`<${closed ? 'polygon' : 'polyline'} points="${coords.join(' ')}" fill="none" stroke="${color}" stroke-width="1.5" stroke-opacity="0.6"/>`];
+  const tag = closed && runs.length === 1 ? 'polygon' : 'polyline';
+  return runs.map((coords) => `<${tag} points="${coords.join(' ')}" fill="none" stroke="${color}" stroke-width="1.5" stroke-opacity="0.6"/>`);
 }
 
 /** Segments from each point to its partner (a point and its reconstruction). */
