@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../shared/backend';
 import type { Channel, RequestOf } from '../shared/contract';
-import { LAB_LIMITS, LAB_VIEWS, TOY_DATASETS, TOY_KINDS } from '../shared/explore';
+import { IMAGE_VIEWS, LAB_LIMITS, LAB_VIEWS, TOY_DATASETS, TOY_KINDS } from '../shared/explore';
 import { holds16Bit, OUTPUT_FORMATS } from '../shared/image-formats';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../shared/models';
 import type { NoiseSpec } from '../shared/noise';
@@ -133,6 +133,16 @@ export const REQUEST_SCHEMAS: Schemas = {
       steps: labLimited('steps'),
       frameEvery: labLimited('frameEvery'),
       views: z.array(z.enum(LAB_VIEWS)).min(1).max(LAB_VIEWS.length).nullable(),
+    })
+    .strict(),
+  'explore:model': z
+    .object({
+      modelDir: path,
+      view: z.enum(IMAGE_VIEWS),
+      images: path.nullable(),
+      image: path.nullable(),
+      sigma: finite.min(0).max(255),
+      seed: labLimited('seed'),
     })
     .strict(),
 };

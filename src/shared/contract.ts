@@ -1,5 +1,5 @@
 import type { ErrorInfo, Result } from './errors';
-import type { ExploreFrame, ExploreLabRequest } from './explore';
+import type { ExploreFrame, ExploreLabRequest, ExploreModelRequest } from './explore';
 import type { NoiseSpec } from './noise';
 import type { BackendChoice, BackendReport } from './backend';
 import type { OutputFormat } from './image-formats';
@@ -220,6 +220,7 @@ export interface InvokeMap {
   'generate:samples': { request: { modelDir: string; count: number; seed: number; temperature: number }; response: { images: ImageRef[] } };
   'generate:interpolate': { request: { modelDir: string; a: string; b: string; steps: number }; response: { images: ImageRef[] } };
   'explore:lab': { request: ExploreLabRequest; response: { jobId: string } };
+  'explore:model': { request: ExploreModelRequest; response: { image: ImageRef; summary: Record<string, unknown> } };
 }
 
 export type Channel = keyof InvokeMap;
@@ -288,6 +289,7 @@ export const API_METHODS = {
   generateSamples: 'generate:samples',
   interpolate: 'generate:interpolate',
   exploreLab: 'explore:lab',
+  exploreModel: 'explore:model',
 } as const satisfies Record<string, Channel>;
 
 export const EVENT_METHODS = {

@@ -6,7 +6,7 @@ import type {
   SkippedInfo,
 } from './contract';
 import type { BackendReport } from './backend';
-import type { ExploreFrame, ExploreLabRequest } from './explore';
+import type { ExploreFrame, ExploreLabRequest, ExploreModelRequest } from './explore';
 import type { Result } from './errors';
 import type { OutputFormat } from './image-formats';
 import type { NoiseSpec } from './noise';
@@ -88,6 +88,8 @@ export interface EngineMethods {
   interpolate: { params: { modelDir: string; a: string; b: string; steps: number }; result: EncodedImage[] };
   /** The Explore view's 2-D lab; streams `explore` frames while it trains and resolves with the last. */
   exploreLab: { params: { jobId: string; request: ExploreLabRequest }; result: ExploreFrame };
+  /** An image-model view as one picture, with its numbers (principal angles, singular values...). */
+  exploreModel: { params: ExploreModelRequest; result: { image: EncodedImage; summary: Record<string, unknown> } };
 }
 
 export type EngineMethod = keyof EngineMethods;
@@ -140,6 +142,7 @@ export const ENGINE_METHODS: readonly EngineMethod[] = [
   'generate',
   'interpolate',
   'exploreLab',
+  'exploreModel',
 ];
 
 export function isEngineRequest(value: unknown): value is EngineRequest {

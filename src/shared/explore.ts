@@ -47,3 +47,20 @@ export interface ExploreFrame {
   views: { kind: ToyKind; view: LabView; svg: string }[];
   done: boolean;
 }
+
+/** Views inside a trained image model (ml/explore/image-views.ts). */
+export const IMAGE_VIEWS = ['latent', 'traversal', 'tangents', 'subspace', 'noise-map'] as const;
+export type ImageView = (typeof IMAGE_VIEWS)[number];
+
+/** What the app asks for an image-model view: a folder of images or one image, as the view needs. */
+export interface ExploreModelRequest {
+  modelDir: string;
+  view: ImageView;
+  /** latent, subspace (and tangents, for a crop): a folder of images. */
+  images: string | null;
+  /** tangents, noise-map: one image. */
+  image: string | null;
+  /** noise-map: sigma on the 0-255 scale. */
+  sigma: number;
+  seed: number;
+}

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DenoiseError } from '../../shared/errors';
+import { IMAGE_VIEWS, type ImageView } from '../../shared/explore';
 import { decodeImage } from '../data/decode-image';
 import { encodeImageToBuffer } from '../data/encode-image';
 import type { FloatImage } from '../data/image';
@@ -28,8 +29,7 @@ import { orthonormalRows, principalAngles, projectToTwo } from './analysis';
  * - noise-map  a denoiser: a photo with seeded Gaussian noise, the output, and input minus
  *              output scaled around grey (what the model removed, texture included).
  */
-export const IMAGE_VIEWS = ['latent', 'traversal', 'tangents', 'subspace', 'noise-map'] as const;
-export type ImageView = (typeof IMAGE_VIEWS)[number];
+export { IMAGE_VIEWS, type ImageView } from '../../shared/explore';
 
 export interface ImageViewSettings {
   modelDir: string;

@@ -1,4 +1,7 @@
+import sharp from 'sharp';
 import type { ExploreFrame, ExploreLabRequest, LabView, ToyKind } from '../../shared/explore';
+import { runImageView, type ImageViewSettings } from '../explore/image-views';
+import { svgToPng } from '../explore/render-png';
 import { LabSession, runSessions } from '../explore/lab';
 
 /**
@@ -39,4 +42,12 @@ export async function exploreLab(request: ExploreLabRequest, hooks: { signal?: A
   } finally {
     sessions.forEach((s) => s.dispose());
   }
+}
+
+/** An image-model view (ml/explore/image-views.ts) rasterised to PNG, with its numbers. */
+export async function exploreModelView(settings: ImageViewSettings): Promise<{ png: Uint8Array; width: number; height: number; summary: Record<string, unknown> }> {
+  const result = await runImageView(settings);
+  const png = await svgToPng(result.svg);
+  const meta = await sharp(png).metadata();
+  return { png: new Uint8Array(png), width: meta.width ?? 0, height: meta.height ?? 0, summary: result.summary };
 }

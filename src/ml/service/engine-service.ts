@@ -10,7 +10,7 @@ import { encodeImageToBuffer } from '../data/encode-image';
 import type { FloatImage } from '../data/image';
 import { applyModel } from '../infer/apply-model';
 import { compareModels } from '../jobs/compare';
-import { exploreLab } from '../jobs/explore';
+import { exploreLab, exploreModelView } from '../jobs/explore';
 import { centerCrop, clip01, previewCorruption, scanDataset } from '../jobs/datasets';
 import { denoisePreview, denoiseToFile } from '../jobs/denoise';
 import { denoiseFiles } from '../jobs/denoise-files';
@@ -273,6 +273,11 @@ export function createEngineService(post: (message: EngineMessage) => void): { h
     exploreLab: async ({ jobId, request }) => {
       await ensureBackend();
       return asJob(jobId, async (job) => exploreLab(request, { signal: job.controller.signal, onFrame: (frame) => emit(jobId, { kind: 'explore', frame }) }));
+    },
+    exploreModel: async ({ modelDir, view, images, image, sigma, seed }) => {
+      await ensureBackend();
+      const out = await exploreModelView({ modelDir, view, sigma, seed, ...(images ? { imagesDir: images } : {}), ...(image ? { image } : {}) });
+      return { image: { bytes: out.png, mime: 'image/png', width: out.width, height: out.height }, summary: out.summary };
     },
     generate: async ({ modelDir, count, seed, temperature }) => Promise.all((await drawSamples(await useModel(modelDir), { count, seed, temperature })).map(png)),
     interpolate: async ({ modelDir, a, b, steps }) => {

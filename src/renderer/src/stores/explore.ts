@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { JobUpdate } from '../../../shared/contract';
-import { TOY_KINDS, type ExploreFrame, type LabView, type ToyDatasetName, type ToyKind } from '../../../shared/explore';
+import type { ImageRef, JobUpdate } from '../../../shared/contract';
+import { TOY_KINDS, type ExploreFrame, type ImageView, type LabView, type ToyDatasetName, type ToyKind } from '../../../shared/explore';
 import { call, subscribe } from '../api';
 import { useNoticeStore } from './notices';
 
@@ -77,10 +77,59 @@ export const useExploreStore = defineStore('explore', () => {
     return kinds.map((k) => ({ kind: k, views: f.views.filter((v) => v.kind === k) }));
   }
 
+  // Inside a trained image model: one view at a time, drawn by the engine as a picture.
+  const modelDir = ref('');
+  const modelView = ref<ImageView>('noise-map');
+  const images = ref<string | null>(null);
+  const image = ref<string | null>(null);
+  const sigma = ref(25);
+  const modelImage = shallowRef<ImageRef | null>(null);
+  const modelSummary = shallowRef<Record<string, unknown> | null>(null);
+  const modelBusy = ref(false);
+
+  async function showModelView(): Promise<void> {
+    if (!modelDir.value || modelBusy.value) return;
+    modelBusy.value = true;
+    try {
+      const answer = await call('exploreModel', { modelDir: modelDir.value, view: modelView.value, images: images.value, image: image.value, sigma: sigma.value, seed: seed.value });
+      modelImage.value = answer.image;
+      modelSummary.value = answer.summary;
+    } catch (err) {
+      useNoticeStore().error(err);
+    } finally {
+      modelBusy.value = false;
+    }
+  }
+
   let unsubscribe: (() => void) | null = null;
   function listen(): void {
     unsubscribe ??= subscribe('onJob', onJob);
   }
 
-  return { kinds: TOY_KINDS, kind, versus, data, count, dataNoise, seed, steps, frameEvery, frame, running, start, stop, rows, listen };
+  return {
+    kinds: TOY_KINDS,
+    kind,
+    versus,
+    data,
+    count,
+    dataNoise,
+    seed,
+    steps,
+    frameEvery,
+    frame,
+    running,
+    start,
+    stop,
+    rows,
+    listen,
+    modelDir,
+    modelView,
+    images,
+    image,
+    sigma,
+    modelImage,
+    modelSummary,
+    modelBusy,
+    showModelView,
+  };
 });
