@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { load: () => Promise<Runner>; summary: string }>
   train: { load: async () => (await import('./commands/train')).runTrain, summary: 'train a model on folders of images' },
   denoise: { load: async () => (await import('./commands/denoise')).runDenoise, summary: 'denoise an image or a folder of images with a model' },
   eval: { load: async () => (await import('./commands/eval')).runEval, summary: 'score a model on clean images with synthetic noise (PSNR/SSIM)' },
+  'estimate-noise': { load: async () => (await import('./commands/estimate-noise')).runEstimateNoise, summary: "estimate each image's noise level (sigma) for level-aware models" },
   compare: { load: async () => (await import('./commands/compare')).runCompare, summary: 'one table of PSNR/SSIM for several models on the same images and noise' },
   generate: { load: async () => (await import('./commands/generate')).runGenerate, summary: 'generate new images with a VAE (seeded samples, temperature)' },
   interpolate: { load: async () => (await import('./commands/interpolate')).runInterpolate, summary: 'decode a path in a VAE latent space between two images' },

@@ -12,6 +12,8 @@ const HELP = `Usage: denoise-studio denoise --model MODEL_DIR --input FILE_OR_DI
   --format F       png, jpeg, webp or tiff (default: the input's format; AVIF inputs give PNG)
   --bit-depth N    8 or 16 (default: the input's; 16 only for png and tiff)
   --strength S     0..1, how much of the denoised image to keep (default 1)
+  --sigma auto|N   noise level for level-aware models: auto (default) estimates it per image,
+                   N (0..255) sets it; the level used is printed per image
   --tile N         tile size in pixels (default: chosen for the backend)
   --recursive      include sub-folders of --input
   --backend NAME   tensorflow-gpu, tensorflow, wasm or cpu
@@ -26,6 +28,7 @@ export async function runDenoise(argv: string[]): Promise<number> {
     format: { type: 'string' },
     'bit-depth': { type: 'string' },
     strength: { type: 'string' },
+    sigma: { type: 'string' },
     tile: { type: 'string' },
     recursive: { type: 'boolean' },
     backend: { type: 'string' },
@@ -42,6 +45,7 @@ export async function runDenoise(argv: string[]): Promise<number> {
   const bitDepth = numberArg(values['bit-depth'], '--bit-depth', { min: 8, max: 16, integer: true });
   if (bitDepth !== undefined && bitDepth !== 8 && bitDepth !== 16) throw new DenoiseError('E_INVALID_ARGUMENT', '--bit-depth must be 8 or 16');
   const strength = numberArg(values.strength, '--strength', { min: 0, max: 1 });
+  const sigma = values.sigma === undefined || values.sigma === 'auto' ? 'auto' : (numberArg(values.sigma, '--sigma', { min: 0, max: 255 }) as number);
   const tileSize = numberArg(values.tile, '--tile', { min: 32, max: 4096, integer: true });
 
   const backend = await setupBackend(values.backend, true);
@@ -58,13 +62,15 @@ export async function runDenoise(argv: string[]): Promise<number> {
       ...(format ? { format } : {}),
       ...(bitDepth ? { bitDepth: bitDepth as 8 | 16 } : {}),
       ...(strength === undefined ? {} : { strength }),
+      sigma,
       ...(tileSize === undefined ? {} : { tileSize }),
       recursive: values.recursive ?? false,
       signal: controller.signal,
       onTiles: (done, total) => bar.update(done / Math.max(1, total), ''),
     });
     bar.stop();
-    for (const w of report.written) console.log(`${w.input} -> ${w.output}`);
+    const level = (w: (typeof report.written)[number]): string => (w.sigma === undefined ? '' : ` (sigma ${w.sigma.toFixed(2)}${w.estimated ? ', estimated' : ''})`);
+    for (const w of report.written) console.log(`${w.input} -> ${w.output}${level(w)}`);
     for (const f of report.failed) console.error(`failed: ${f.file}: ${f.message} [${f.code}]`);
     return report.failed.length > 0 ? 1 : 0;
   } finally {

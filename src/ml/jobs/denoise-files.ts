@@ -7,6 +7,7 @@ import { encodeImage } from '../data/encode-image';
 import { denoiseNote } from '../data/metadata';
 import { scanImageFolder } from '../data/scan-folder';
 import { applyModel } from '../infer/apply-model';
+import { estimateNoiseLevel } from '../noise-estimate';
 import type { Model } from '../models/model';
 
 /**
@@ -22,6 +23,8 @@ export interface DenoiseFilesOptions {
   /** The model's name (meta.json), recorded in each output's metadata next to "Denoised by". */
   modelName?: string;
   strength?: number;
+  /** Noise sigma (0..255) for level-aware models, or 'auto' (the default): estimated per image. Other models ignore it. */
+  sigma?: number | 'auto';
   recursive?: boolean;
   tileSize?: number;
   signal?: AbortSignal;
@@ -30,7 +33,8 @@ export interface DenoiseFilesOptions {
 }
 
 export interface DenoiseFilesReport {
-  written: { input: string; output: string }[];
+  /** `sigma`: the level a level-aware model was given, `estimated` when it came from the image. */
+  written: { input: string; output: string; sigma?: number; estimated?: boolean }[];
   failed: { file: string; code: string; message: string }[];
 }
 
@@ -63,8 +67,11 @@ export async function denoiseFiles(model: Model, input: string, options: Denoise
     }
     try {
       const image = await decodeImage(file);
+      const estimated = model.takesNoiseLevel && (options.sigma ?? 'auto') === 'auto';
+      const sigma = !model.takesNoiseLevel ? undefined : estimated ? (await estimateNoiseLevel(image)).sigma : (options.sigma as number);
       const result = await applyModel(model, image, {
         gpu: options.gpu,
+        ...(sigma === undefined ? {} : { sigma }),
         ...(options.strength === undefined ? {} : { strength: options.strength }),
         ...(options.tileSize === undefined ? {} : { tileSize: options.tileSize }),
         ...(options.signal ? { signal: options.signal } : {}),
@@ -72,7 +79,7 @@ export async function denoiseFiles(model: Model, input: string, options: Denoise
       });
       await fs.mkdir(join(out.path, '..'), { recursive: true });
       await encodeImage(result, out.path, { format: out.format, ...(options.bitDepth ? { bitDepth: options.bitDepth } : {}), note: denoiseNote(options.modelName) });
-      report.written.push({ input: file, output: out.path });
+      report.written.push({ input: file, output: out.path, ...(sigma === undefined ? {} : { sigma, estimated }) });
     } catch (err) {
       if (err instanceof DenoiseError && err.code === 'E_CANCELLED') throw err;
       const e = err as DenoiseError;

@@ -9,6 +9,7 @@ import { scanImageFolder } from '../data/scan-folder';
 import { addProtocolNoise, NumpyRandomState } from '../eval/numpy-normal';
 import { applyModel } from '../infer/apply-model';
 import { meanMetrics, scoreImage } from '../metrics/mean-metrics';
+import { estimateNoiseLevel } from '../noise-estimate';
 import type { Model } from '../models/model';
 
 /**
@@ -43,9 +44,11 @@ export interface EvaluateOptions {
   onImage?: (done: number, total: number, score: ImageScore) => void;
 }
 
-function makeNoisy(clean: FloatImage, noise: NoiseSpec, numpy: NumpyRandomState, rng: Rng): FloatImage {
-  const data = noise.type === 'gaussian' && noise.sigmaMax === undefined ? addProtocolNoise(clean.data, noise.sigma, numpy) : corrupt(clean.data, noise, rng).noisy;
-  return { ...clean, data };
+/** The noisy image, and its gaussian sigma when known (what level-aware models are told). */
+function makeNoisy(clean: FloatImage, noise: NoiseSpec, numpy: NumpyRandomState, rng: Rng): { image: FloatImage; sigma?: number } {
+  if (noise.type === 'gaussian' && noise.sigmaMax === undefined) return { image: { ...clean, data: addProtocolNoise(clean.data, noise.sigma, numpy) }, sigma: noise.sigma };
+  const { noisy, sigmas } = corrupt(clean.data, noise, rng);
+  return { image: { ...clean, data: noisy }, ...(sigmas?.[0] === undefined ? {} : { sigma: sigmas[0] }) };
 }
 
 export async function evaluateModel(model: Model, dataDir: string, options: EvaluateOptions): Promise<EvaluationReport> {
@@ -65,8 +68,11 @@ export async function evaluateModel(model: Model, dataDir: string, options: Eval
       skipped.push({ file, code: e.code ?? 'E_INTERNAL', message: e.message });
       continue;
     }
-    const noisy = makeNoisy(clean, options.noise, numpy, rng);
-    const output = await applyModel(model, noisy, { gpu: options.gpu, ...(options.signal ? { signal: options.signal } : {}) });
+    const made = makeNoisy(clean, options.noise, numpy, rng);
+    const noisy = made.image;
+    // A level-aware model is told the true level; with other noise it gets the image's estimate.
+    const sigma = model.takesNoiseLevel ? (made.sigma ?? (await estimateNoiseLevel(noisy)).sigma) : undefined;
+    const output = await applyModel(model, noisy, { gpu: options.gpu, ...(sigma === undefined ? {} : { sigma }), ...(options.signal ? { signal: options.signal } : {}) });
     const out = scoreImage(output, clean);
     const inp = scoreImage(noisy, clean, { clip: false });
     const score = { file, psnr: out.psnr, ssim: out.ssim, noisyPsnr: inp.psnr, noisySsim: inp.ssim };

@@ -35,6 +35,23 @@ export interface NoiseEstimate {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * A gray photo decoded as RGB has three equal channels: its joint patch covariance then has
+ * two thirds of its eigenvalues at zero, which would read as no noise at all.
+ */
+function isGrayAsRgb(image: FloatImage): boolean {
+  if (image.channels !== 3) return false;
+  const d = image.data;
+  for (let i = 0; i < d.length; i += 3) if (d[i] !== d[i + 1] || d[i] !== d[i + 2]) return false;
+  return true;
+}
+
+function firstChannel(image: FloatImage): FloatImage {
+  const data = new Float32Array(image.width * image.height);
+  for (let i = 0; i < data.length; i++) data[i] = image.data[i * 3] as number;
+  return { width: image.width, height: image.height, channels: 1, bitDepth: image.bitDepth, data };
+}
+
 export async function estimateNoiseLevel(image: FloatImage): Promise<NoiseEstimate> {
   if (image.width < NOISE_ESTIMATE_MIN_SIDE || image.height < NOISE_ESTIMATE_MIN_SIDE) {
     throw new DenoiseError(
@@ -42,7 +59,8 @@ export async function estimateNoiseLevel(image: FloatImage): Promise<NoiseEstima
       `Cannot estimate the noise level of a ${image.width} x ${image.height} image: it needs at least ${NOISE_ESTIMATE_MIN_SIDE} x ${NOISE_ESTIMATE_MIN_SIDE} pixels`,
     );
   }
+  const source = isGrayAsRgb(image) ? firstChannel(image) : image;
   // Yields between chunks of patches so a large photo never holds the engine's event loop for long.
-  const sigma = await estimateNoisePca(image, { maxPatches: MAX_PATCHES[image.channels], refinements: REFINEMENTS[image.channels], yieldEvery: yieldToEventLoop });
+  const sigma = await estimateNoisePca(source, { maxPatches: MAX_PATCHES[source.channels], refinements: REFINEMENTS[source.channels], yieldEvery: yieldToEventLoop });
   return { sigma, method: NOISE_ESTIMATE_METHOD };
 }

@@ -70,6 +70,14 @@ describe('noise level estimate', () => {
     expect(within(estimate, sigma), `estimate ${estimate} for sigma ${sigma}`).toBe(true);
   });
 
+  it('a gray image stored as RGB (three equal channels) gets its gray level, not zero', async () => {
+    const gray = noisyTexture(128, 1, 20, 5);
+    const data = new Float32Array(gray.data.length * 3);
+    gray.data.forEach((v, i) => data.fill(v, 3 * i, 3 * i + 3));
+    const asRgb: FloatImage = { ...gray, channels: 3, data };
+    expect((await estimateNoiseLevel(asRgb)).sigma).toBeCloseTo((await estimateNoiseLevel(gray)).sigma, 6);
+  });
+
   it('reads a clean image as (nearly) noise-free', async () => {
     const image = noisyTexture(128, 1, 0, 4);
     expect((await estimateNoiseLevel(image)).sigma).toBeLessThan(1.5);
