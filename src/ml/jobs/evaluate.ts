@@ -40,6 +40,8 @@ export interface EvaluateOptions {
   noise: NoiseSpec;
   seed: number;
   recursive?: boolean;
+  /** Score in gray or colour; default the model's. A gray model on colour denoises each channel (the colour benchmarks' protocol). */
+  channels?: 1 | 3;
   signal?: AbortSignal;
   onImage?: (done: number, total: number, score: ImageScore) => void;
 }
@@ -62,7 +64,7 @@ export async function evaluateModel(model: Model, dataDir: string, options: Eval
     if (options.signal?.aborted) throw new DenoiseError('E_CANCELLED', 'Evaluation cancelled');
     let clean: FloatImage;
     try {
-      clean = await decodeImage(file, { channels: model.spec.channels });
+      clean = await decodeImage(file, { channels: options.channels ?? model.spec.channels });
     } catch (err) {
       const e = err as DenoiseError;
       skipped.push({ file, code: e.code ?? 'E_INTERNAL', message: e.message });
