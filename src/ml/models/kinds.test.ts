@@ -35,6 +35,8 @@ const CASES: Case[] = [
   { kind: 'sparse', name: 'sparse conv l1 tanh', channels: 1, options: { arch: 'conv', latent: 4, penalty: 'l1', activation: 'tanh' } },
   { kind: 'vae', name: 'vae bce', channels: 1, options: { input: 16, latent: 4, width: 8, loss: 'bce' } },
   { kind: 'vae', name: 'vae gaussian rgb', channels: 3, options: { input: 8, latent: 3, width: 4, beta: 0.5, sigma: 0.2 } },
+  { kind: 'aae', name: 'aae gaussian', channels: 1, options: { input: 16, latent: 4, width: 8, discWidth: 16 } },
+  { kind: 'aae', name: 'aae mixture rgb', channels: 3, options: { input: 8, latent: 2, width: 4, discWidth: 8, prior: 'mixture', components: 4 } },
 ];
 
 let dir: string;
