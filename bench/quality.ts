@@ -1,0 +1,108 @@
+/**
+ * Denoising quality of the shipped models (resources/models/*) on Set12 (gray) and Kodak24
+ * (colour) at sigma 15, 25 and 50, with the `eval` protocol (docs/architecture.md: seeded
+ * NumPy-identical noise, unclipped noisy input, clipped output, mean PSNR/SSIM), and in the same
+ * run the classical peers of ../shared/bench/classical_denoise.py (OpenCV and scikit-image
+ * non-local means, wavelet, TV) on the same images and noise.
+ *
+ * Gray models are scored on Kodak24 in colour, one channel at a time; colour models on Set12
+ * see the gray replicated. Level-aware models are told the true sigma (as `eval` does).
+ *
+ * Prints one JSON object on stdout: { rows: [{ method, set, sigma, psnr, ssim }], ... }.
+ * Usage: npm run bench:quality [-- --limit N] [--skip-peers] [--model DIR ...]
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { initBackend } from '../src/ml/backend';
+import { scanImageFolder } from '../src/ml/data/scan-folder';
+import { evaluateModel } from '../src/ml/jobs/evaluate';
+import { loadModel } from '../src/ml/store/model-files';
+import { findSharedDir, REPO_ROOT, runPeerScript } from './lib/peers';
+import { round } from './lib/stats';
+
+const SIGMAS = [15, 25, 50];
+const SETS: { name: string; dir: string; channels: 1 | 3 }[] = [
+  { name: 'Set12', dir: 'set12', channels: 1 },
+  { name: 'Kodak24', dir: 'kodak24', channels: 3 },
+];
+const log = (message: string): void => void process.stderr.write(`${message}\n`);
+
+interface Row {
+  method: string;
+  set: string;
+  sigma: number;
+  psnr: number;
+  ssim: number;
+  images: number;
+}
+
+async function shippedModels(): Promise<string[]> {
+  const root = join(REPO_ROOT, 'resources', 'models');
+  const entries = await fs.readdir(root, { withFileTypes: true });
+  return entries.filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'meta.json'))).map((e) => join(root, e.name));
+}
+
+/** The first `limit` images of a set (name order, as the protocol sorts) as a folder of copies (the folder scan does not follow links). */
+async function limitedSet(dir: string, limit: number | undefined, work: string): Promise<string> {
+  if (limit === undefined) return dir;
+  const scan = await scanImageFolder(dir, { recursive: false });
+  const files = [...scan.files].sort((a, b) => basename(a).localeCompare(basename(b))).slice(0, limit);
+  const out = join(work, basename(dir));
+  await fs.mkdir(out, { recursive: true });
+  await Promise.all(files.map((f) => fs.copyFile(f, join(out, basename(f)))));
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { limit: { type: 'string' }, 'skip-peers': { type: 'boolean' }, model: { type: 'string', multiple: true } } });
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  const shared = findSharedDir();
+  if (shared === null) throw new Error('../shared not found (set DENOISE_SHARED)');
+  const backend = await initBackend({});
+  const work = await fs.mkdtemp(join(tmpdir(), 'bench-quality-'));
+  const rows: Row[] = [];
+  const models: Record<string, unknown>[] = [];
+  try {
+    const sets = await Promise.all(SETS.map(async (s) => ({ ...s, path: await limitedSet(join(shared, 'datasets', s.dir), limit, work) })));
+    for (const dir of values.model ?? (await shippedModels())) {
+      const { model, meta } = await loadModel(dir);
+      models.push({ name: meta.name, channels: meta.spec.channels, options: meta.spec.options, noise: meta.training?.noise, steps: meta.training?.steps, elapsedMs: meta.training?.elapsedMs });
+      try {
+        for (const set of sets) {
+          for (const sigma of SIGMAS) {
+            const report = await evaluateModel(model, set.path, { gpu: backend.isGpu, noise: { type: 'gaussian', sigma }, seed: 0, channels: set.channels });
+            rows.push({ method: meta.name, set: set.name, sigma, psnr: round(report.psnr, 3), ssim: round(report.ssim, 4), images: report.images.length });
+            log(`${meta.name} ${set.name} sigma ${sigma}: ${report.psnr.toFixed(2)} dB`);
+          }
+        }
+      } finally {
+        model.dispose();
+      }
+    }
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+  let peers: Record<string, unknown> = { skipped: true };
+  if (!values['skip-peers']) {
+    const peer = await runPeerScript('classical_denoise.py', ['--threads', '1', ...(limit === undefined ? [] : ['--limit', String(limit)])], 3_600_000);
+    if (peer.ok) {
+      const results = peer.json['results'] as Record<string, Record<string, { psnr: number; ssim: number }>>;
+      for (const [method, byCase] of Object.entries(results)) {
+        for (const set of SETS) {
+          for (const sigma of SIGMAS) {
+            const r = byCase[`${set.dir}_s${sigma}`];
+            if (r) rows.push({ method, set: set.name, sigma, psnr: r.psnr, ssim: r.ssim, images: limit ?? -1 });
+          }
+        }
+      }
+      peers = { ok: true, script: 'classical_denoise.py' };
+    } else {
+      peers = { ok: false, reason: peer.reason };
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ bench: 'quality', backend: backend.active, seed: 0, limit: limit ?? null, models, peers, rows })}\n`);
+}
+
+await main();
