@@ -13,18 +13,13 @@
  * (default: all CPUs), and the torch peer always runs with the thread count actually in use
  * and the same batch and patch size.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { isBackendName } from '../src/shared/backend';
-import { Rng } from '../src/ml/data/rng';
 import { initBackend } from '../src/ml/backend';
 import { releaseWebgpu } from '../src/ml/backend/webgpu-backend';
-import { createDaeS } from '../src/ml/models/dae-s';
-import { instrumentKernels } from './lib/kernel-timer';
+import { measureDaeSTraining } from './lib/dae-train';
 import { runPeerScript } from './lib/peers';
 import { mean, median, round } from './lib/stats';
-
-const SIGMA = 25 / 255;
 
 function argValue(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -54,62 +49,13 @@ const log = (message: string): void => void process.stderr.write(`${message}\n`)
 const report = await initBackend({ ...(threadsArg >= 1 ? { wasmThreads: threadsArg } : {}), ...(backendArg !== undefined ? { force: backendArg } : {}) });
 log(`backend: ${report.active} (threads ${report.threads}${report.simd === true ? ', simd' : ''}${report.adapter ? `, adapter ${report.adapter.device}` : ''})`);
 
-const rng = new Rng(0);
-const cleanValues = new Float32Array(BATCH * SIZE * SIZE);
-for (let i = 0; i < cleanValues.length; i++) cleanValues[i] = rng.next();
-const clean = tf.tensor4d(cleanValues, [BATCH, SIZE, SIZE, 1]);
-const model = createDaeS(0);
-const varList = [...model.variables.values()];
-const optimizer = tf.train.adam(1e-3);
-
-let stepIndex = 0;
-async function trainStep(): Promise<number> {
-  const seed = stepIndex++;
-  const noisy = tf.tidy(() => tf.add(clean, tf.randomNormal([BATCH, SIZE, SIZE, 1], 0, SIGMA, 'float32', seed)));
-  const cost = optimizer.minimize(() => tf.losses.meanSquaredError(clean, model.apply(noisy as tf.Tensor4D)) as tf.Scalar, true, varList);
-  noisy.dispose();
-  // Reading the loss is the sync point for asynchronous backends (a GPU); a no-op cost on CPU.
-  const loss = cost === null ? Number.NaN : ((await cost.data())[0] as number);
-  cost?.dispose();
-  return loss;
-}
-
 const loadBefore = round(loadavg()[0] ?? 0, 2);
-for (let i = 0; i < warmup; i++) await trainStep();
-const tensorsBefore = tf.memory().numTensors;
-const stepMs: number[] = [];
-let finalLoss = Number.NaN;
-for (let i = 0; i < steps; i++) {
-  const t0 = performance.now();
-  finalLoss = await trainStep();
-  stepMs.push(performance.now() - t0);
-}
-const leakedPerStep = (tf.memory().numTensors - tensorsBefore) / steps;
-const totalS = stepMs.reduce((a, b) => a + b, 0) / 1000;
-const oursPatchesPerS = (BATCH * steps) / totalS;
+const run = await measureDaeSTraining({ batch: BATCH, size: SIZE, warmup, steps, profileSteps: profile ? 3 : 0 });
+const { stepMs, finalLoss } = run;
+const oursPatchesPerS = run.patchesPerS;
+const leakedPerStep = run.tensorsLeakedPerStep;
+const kernelMs = run.kernelMsPerStep;
 log(`ours: ${round(oursPatchesPerS, 1)} patches/s, ${round(mean(stepMs), 1)} ms/step, loss ${finalLoss.toFixed(5)}`);
-
-/**
- * Mean exclusive wall time per training step of each kernel, largest first. On an asynchronous
- * backend (webgpu) a kernel call returns before the work is done, so each kernel's commands are
- * submitted before its clock stops (flushKernels); that serialises the GPU, so read the shares,
- * not the sum. On Dawn's OpenGL ES path (the software adapter) submission runs the work.
- */
-async function profileSteps(n: number): Promise<Record<string, string>> {
-  const timer = instrumentKernels(tf.getBackend(), report.active === 'webgpu');
-  try {
-    for (let i = 0; i < n; i++) await trainStep();
-    const rows = [...timer.snapshot().entries()].sort((a, b) => b[1].ms - a[1].ms);
-    return Object.fromEntries(rows.map(([name, t]) => [name, `${round(t.ms / n, 1)} ms x${t.calls / n}`]));
-  } finally {
-    timer.restore();
-  }
-}
-const kernelMs = profile ? await profileSteps(3) : undefined;
-
-model.dispose();
-clean.dispose();
-optimizer.dispose();
 
 interface TorchRun {
   train_patches_per_s?: number;

@@ -132,9 +132,9 @@ export async function startWebgpu(options: { allowSoftware: boolean }): Promise<
   let pkg: WebgpuPackage;
   try {
     // Imported before navigator.gpu exists, so the package does not register its own start-up
-    // (which would request an adapter without a feature level). Non-literal: see webgpu-adapter.
-    const specifier: string = '@tensorflow/tfjs-backend-webgpu';
-    pkg = (await import(specifier)) as WebgpuPackage;
+    // (which would request an adapter without a feature level). Imported only when webgpu is
+    // tried: it is large, and a literal specifier so that bundles share the one tfjs-core.
+    pkg = (await import('@tensorflow/tfjs-backend-webgpu')) as unknown as WebgpuPackage;
   } catch (error) {
     return { ok: false, reason: `package @tensorflow/tfjs-backend-webgpu failed to load: ${error instanceof Error ? error.message : String(error)}` };
   }
