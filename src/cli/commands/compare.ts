@@ -12,7 +12,7 @@ one table of mean PSNR/SSIM per model (the benchmark protocol of "eval"). --json
 object on stdout instead.
 
   --recursive      include sub-folders of --data
-  --backend NAME   tensorflow-gpu, tensorflow, wasm or cpu
+  --backend NAME   webgpu, tensorflow-gpu, tensorflow, wasm or cpu
 `;
 
 export async function runCompare(argv: string[]): Promise<number> {

@@ -16,7 +16,7 @@ const HELP = `Usage: denoise-studio denoise --model MODEL_DIR --input FILE_OR_DI
                    N (0..255) sets it; the level used is printed per image
   --tile N         tile size in pixels (default: chosen for the backend)
   --recursive      include sub-folders of --input
-  --backend NAME   tensorflow-gpu, tensorflow, wasm or cpu
+  --backend NAME   webgpu, tensorflow-gpu, tensorflow, wasm or cpu
 `;
 
 export async function runDenoise(argv: string[]): Promise<number> {

@@ -11,7 +11,7 @@ Writes sample-000.png ... and grid.png (all samples in one picture) to DIR.
 
   --temperature T  scale of the prior's spread (default 1; lower gives blander, safer samples)
   --scale K        enlarge grid.png K times, nearest-neighbour (default 4)
-  --backend NAME   tensorflow-gpu, tensorflow, wasm or cpu
+  --backend NAME   webgpu, tensorflow-gpu, tensorflow, wasm or cpu
 `;
 
 export async function runGenerate(argv: string[]): Promise<number> {

@@ -15,7 +15,7 @@ training on patches; --resize shrinks the whole image (its central square) inste
 
   --resize         fit the whole image to the model instead of cropping its centre
   --scale K        enlarge strip.png K times, nearest-neighbour (default 4)
-  --backend NAME   tensorflow-gpu, tensorflow, wasm or cpu
+  --backend NAME   webgpu, tensorflow-gpu, tensorflow, wasm or cpu
 `;
 
 export async function runInterpolate(argv: string[]): Promise<number> {

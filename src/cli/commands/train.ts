@@ -44,7 +44,7 @@ const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODE
   --patch N --batch N --lr X --schedule cosine|constant --seed N
   --val-fraction F --validate-every N --checkpoint-every N --patience N --no-augment
   --checkpoint-seconds S  also save a checkpoint at least every S seconds (default 60; 0: by steps only)
-  --backend NAME       tensorflow-gpu, tensorflow, wasm or cpu (default: best that works)
+  --backend NAME       webgpu, tensorflow-gpu, tensorflow, wasm or cpu (default: best that works)
   --json               print every training event as one JSON line on stdout
 `;
 
