@@ -172,6 +172,15 @@ export type TrainEvent =
       etaMs: number | null;
       fraction: number;
     }
-  | { type: 'validation'; step: number; epoch: number; loss: number; psnr: number; ssim: number }
+  | {
+      type: 'validation';
+      step: number;
+      epoch: number;
+      loss: number;
+      psnr: number;
+      ssim: number;
+      /** 'none': no clean image exists (self-supervised on noisy photos); loss is the blind-spot loss on held-out pixels and psnr/ssim are NaN. */
+      reference?: 'clean' | 'none';
+    }
   | { type: 'checkpoint'; step: number; dir: string }
   | { type: 'finished'; reason: StopReason; step: number; epoch: number; elapsedMs: number; modelDir: string; metrics: Record<string, number> };

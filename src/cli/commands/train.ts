@@ -277,7 +277,7 @@ export async function runTrain(argv: string[]): Promise<number> {
         );
         break;
       case 'validation':
-        lastVal = ` val ${event.psnr.toFixed(2)} dB`;
+        lastVal = event.reference === 'none' ? ` val blind-spot loss ${event.loss.toExponential(3)} (no clean reference)` : ` val ${event.psnr.toFixed(2)} dB`;
         break;
       case 'checkpoint':
       case 'finished':
@@ -291,7 +291,10 @@ export async function runTrain(argv: string[]): Promise<number> {
       const m = result.metrics;
       process.stderr.write(
         `${result.reason === 'cancelled' ? 'Cancelled' : 'Finished'} (${result.reason}) at step ${result.step} after ${formatDuration(result.elapsedMs)}; ` +
-          `validation PSNR ${m['val_psnr']?.toFixed(2) ?? '?'} dB, SSIM ${m['val_ssim']?.toFixed(4) ?? '?'}\nModel saved to ${result.modelDir}\n` +
+          (m['val_blind_spot_loss'] !== undefined
+            ? `held-out blind-spot loss ${m['val_blind_spot_loss'].toExponential(3)} (no clean reference, so no PSNR)`
+            : `validation PSNR ${m['val_psnr']?.toFixed(2) ?? '?'} dB, SSIM ${m['val_ssim']?.toFixed(4) ?? '?'}`) +
+          `\nModel saved to ${result.modelDir}\n` +
           (result.reason === 'cancelled' ? `Continue with: denoise-studio train --continue --out ${result.modelDir} (add --minutes, --epochs or --steps to train for longer)\n` : ''),
       );
     }

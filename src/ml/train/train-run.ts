@@ -141,7 +141,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
   // main one. Their optimizer state is not checkpointed (a resumed run restarts its moments).
   const phases = model.extraPhases ?? [];
   const phaseOptimizers = phases.map(() => tf.train.adam(config.learningRate));
-  const phaseVariables = new Set(phases.flatMap((p) => p.variables));
+  const phaseVariables = new Set(phases.filter((p) => !p.sharesVariables).flatMap((p) => p.variables));
   const varList = [...model.variables.values()].filter((v) => !phaseVariables.has(v));
   if (optimizerWeights) {
     // Adam matches its moment slots to variables by position in varList (the model's stable
@@ -227,12 +227,19 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
 
   const validate = async (): Promise<void> => {
     const v = await evaluateValidation(model, data.validation);
-    metrics['val_psnr'] = v.psnr;
-    metrics['val_ssim'] = v.ssim;
-    metrics['val_loss'] = v.loss;
+    if (v.reference === 'none') {
+      // No clean image exists: only the blind-spot loss is known (no PSNR is recorded).
+      metrics['val_blind_spot_loss'] = v.loss;
+    } else {
+      metrics['val_psnr'] = v.psnr;
+      metrics['val_ssim'] = v.ssim;
+      metrics['val_loss'] = v.loss;
+    }
     emit({ type: 'validation', step, epoch: step / stepsPerEpoch, ...v });
-    if (v.psnr > bestPsnr + 1e-3) {
-      bestPsnr = v.psnr;
+    // Without a reference, lower held-out blind-spot loss is better; kept in the same slot.
+    const score = v.reference === 'none' ? -10 * Math.log10(Math.max(v.loss, 1e-12)) : v.psnr;
+    if (score > bestPsnr + 1e-3) {
+      bestPsnr = score;
       sinceBest = 0;
     } else {
       sinceBest++;

@@ -10,7 +10,7 @@ import { splitByFile } from '../data/split';
 import type { TrainBatch } from '../models/model';
 import { blindSpotMask, fixedNoisyCopies } from './blind-spot';
 import { preparePairedData } from './pairs';
-import type { ValidationSet } from './validation';
+import { addsNoNoise, blindSpotValidation, type ValidationSet } from './validation';
 
 /**
  * Turns folders of clean images into what the loop consumes: an endless, seeded stream of
@@ -94,7 +94,11 @@ export async function prepareTrainingData(config: TrainConfig, resumeState?: unk
       skipped: dataset.skipped.map((s) => ({ file: s.file, code: s.code, message: s.message })),
     },
     stepsPerEpoch: Math.max(1, Math.round(totalPixels / (config.patchSize * config.patchSize * config.batchSize))),
-    validation: buildValidation(valImages, config),
+    // Already-noisy photos with nothing added have no clean reference: validate on blind spots.
+    validation:
+      selfSupervised && addsNoNoise(config.noise)
+        ? blindSpotValidation(buildValidation(valImages, config), selfSupervised, config.seed + 13)
+        : buildValidation(valImages, config),
     nextBatch() {
       const clean = sampler.nextBatch();
       if (selfSupervised) {
