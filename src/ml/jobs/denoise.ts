@@ -8,6 +8,7 @@ import { denoiseNote } from '../data/metadata';
 import type { FloatImage } from '../data/image';
 import { applyModel, type ApplyOptions } from '../infer/apply-model';
 import type { Model } from '../models/model';
+import { estimateNoiseLevel } from '../noise-estimate';
 
 /**
  * One photo through a model: for the app's before/after preview (both images returned) and its
@@ -16,12 +17,28 @@ import type { Model } from '../models/model';
  */
 export type DenoiseOptions = Pick<ApplyOptions, 'gpu' | 'strength' | 'sigma' | 'signal' | 'onProgress'>;
 
-export async function denoisePreview(model: Model, file: string, maxSide: number, options: DenoiseOptions): Promise<{ before: FloatImage; after: FloatImage }> {
+/**
+ * The options with the level a level-aware model needs: the given sigma, else the image's own
+ * estimate ("auto"), which is returned so the app can show it. Other models get none.
+ */
+async function withLevel(model: Model, image: FloatImage, options: DenoiseOptions): Promise<{ options: DenoiseOptions; estimatedSigma?: number }> {
+  if (!model.takesNoiseLevel || options.sigma !== undefined) return { options };
+  const estimatedSigma = (await estimateNoiseLevel(image)).sigma;
+  return { options: { ...options, sigma: estimatedSigma }, estimatedSigma };
+}
+
+export async function denoisePreview(
+  model: Model,
+  file: string,
+  maxSide: number,
+  options: DenoiseOptions,
+): Promise<{ before: FloatImage; after: FloatImage; estimatedSigma?: number }> {
   const before = await decodeImage(file);
   if (Math.max(before.width, before.height) > maxSide) {
     throw new DenoiseError('E_IMAGE_TOO_LARGE', `${basename(file)} is ${before.width} x ${before.height}; the preview handles up to ${maxSide} px a side. Denoise it with a batch job instead.`);
   }
-  return { before, after: await applyModel(model, before, options) };
+  const level = await withLevel(model, before, options);
+  return { before, after: await applyModel(model, before, level.options), ...(level.estimatedSigma === undefined ? {} : { estimatedSigma: level.estimatedSigma }) };
 }
 
 export interface DenoiseToFileOptions extends DenoiseOptions {
@@ -35,7 +52,7 @@ export interface DenoiseToFileOptions extends DenoiseOptions {
 export async function denoiseToFile(model: Model, file: string, output: string, options: DenoiseToFileOptions): Promise<string> {
   if (await fs.stat(output).catch(() => undefined)) throw new DenoiseError('E_INVALID_ARGUMENT', `${output} already exists; nothing was overwritten`);
   const image = await decodeImage(file);
-  const result = await applyModel(model, image, options);
+  const result = await applyModel(model, image, (await withLevel(model, image, options)).options);
   await fs.mkdir(dirname(output), { recursive: true });
   await encodeImage(result, output, { format: options.format, ...(options.bitDepth ? { bitDepth: options.bitDepth } : {}), note: denoiseNote(options.modelName) });
   return output;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRAIN_DEFAULTS, type TrainConfig } from '../../shared/training';
 import { makeTempDir, removeTempDir } from '../../test-support/fixtures';
@@ -9,6 +10,7 @@ import { initBackend } from '../backend';
 import type { FloatImage } from '../data/image';
 import { Rng } from '../data/rng';
 import { applyModel } from '../infer/apply-model';
+import { denoisePreview } from '../jobs/denoise';
 import { psnr } from '../metrics/psnr';
 import { loadModel, saveModel } from '../store/model-files';
 import { runTraining } from '../train/train-run';
@@ -136,6 +138,21 @@ describe('noise-level map', () => {
     expect(await score(55, 55)).toBeGreaterThan(await score(55, 10));
     model.dispose();
   }, 120_000);
+
+  it("the app's preview gives a level-aware model the image's estimate when no level is set, and says so", async () => {
+    const model = createModel(resolveModelSpec('dae', 1, { size: 'tiny', noiseMap: true }), 3);
+    const noisy = withNoise(grayImage(5, 96), 20, 2);
+    const file = join(dir, 'preview.png');
+    await sharp(Buffer.from(noisy.data.map((v) => Math.round(Math.min(1, Math.max(0, v)) * 255))), { raw: { width: 96, height: 96, channels: 1 } })
+      .png()
+      .toFile(file);
+    const auto = await denoisePreview(model, file, 4096, { gpu: false });
+    expect(auto.estimatedSigma).toBeGreaterThan(15);
+    expect(auto.estimatedSigma).toBeLessThan(25);
+    const given = await denoisePreview(model, file, 4096, { gpu: false, sigma: 20 });
+    expect(given.estimatedSigma).toBeUndefined();
+    model.dispose();
+  });
 
   it('refuses a level map with noise whose level it cannot know', async () => {
     const base = { ...TRAIN_DEFAULTS, dataDirs: [data], kind: 'dae', modelOptions: { size: 'tiny', noiseMap: true }, patchSize: 16, batchSize: 2, maxSteps: 1 };
