@@ -26,7 +26,7 @@ const SMALL = { input: 8, latent: 2, width: 4, discWidth: 32, adversarial: 0.5 }
 
 describe('adversarial autoencoder', () => {
   it('resolves options (mixture components only with the mixture prior) and refuses bad ones', () => {
-    expect(resolveModelSpec('aae', 1, {}).options).toEqual({ input: 32, latent: 8, width: 32, prior: 'gaussian', adversarial: 0.05, discWidth: 256 });
+    expect(resolveModelSpec('aae', 1, {}).options).toEqual({ input: 32, latent: 8, width: 32, prior: 'gaussian', adversarial: 1, discWidth: 256 });
     expect(resolveModelSpec('aae', 1, { prior: 'mixture' }).options['components']).toBe(8);
     expect(() => resolveModelSpec('aae', 1, { input: 12 })).toThrow(/input/);
     expect(() => resolveModelSpec('aae', 1, { prior: 'laplace' })).toThrow(/prior/);

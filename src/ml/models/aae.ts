@@ -16,14 +16,17 @@ import { defineKind } from './options';
  * chosen prior. The encoder plays the generator: it is trained to make D call its codes prior
  * draws, which pushes the aggregate posterior q(z) = E_x[delta(z - E(x))] toward the prior.
  *
- *   discriminator phase  D only:        BCE(D(z_prior), 1) + BCE(D(E(x)), 0), halved
- *   autoencoder phase    E and decoder: reconstruction + weight * BCE(D(E(x)), 1)
+ *   discriminator phase   D only:        BCE(D(z_prior), 1) + BCE(D(E(x)), 0), halved
+ *   generator phase       E only:        weight * BCE(D(E(x)), 1), through a frozen D
+ *   reconstruction        E and decoder: mean squared error (the main loss)
  *
- * The discriminator is the kind's extra training phase (Model.extraPhases): the training loop
- * steps it with its own optimizer before the main loss, and leaves its variables out of the main
- * optimizer, so the generator term's gradient reaches the encoder through a frozen D. All three
- * losses are reported apart. The discriminator's Adam state is not part of a checkpoint: a
- * resumed AAE run restores weights and data order but restarts that optimizer's moments.
+ * As in the paper, each is its own optimizer step (Model.extraPhases, stepped by the training
+ * loop before the main loss, each with its own Adam). Separate steps matter: Adam scales each
+ * step's update by its own gradient's size, so the adversarial pull on the encoder does not
+ * depend on how small a per-pixel error is. Folded into one loss, the pull was swamped or, with
+ * a large weight, collapsed every code to one point (measured on 16 x 16 texture patches). All
+ * three losses are reported apart. The phases' Adam state is not part of a checkpoint: a
+ * resumed AAE run restores weights and data order but restarts those optimizers' moments.
  *
  * Priors: `gaussian` is N(0, I); `mixture` puts `components` Gaussians (std 0.25) on a ring of
  * radius 2 in the first two code axes, N(0, 1) in the others, so the codes should split into
@@ -49,7 +52,7 @@ export const aaeOptions = z
     width: z.number().int().min(4).max(256).default(32).meta({ label: 'Width', help: 'Channels of the first convolution (the others have twice as many)' }),
     prior: z.enum(AAE_PRIORS).default('gaussian').meta({ label: 'Prior', help: 'gaussian: N(0, I); mixture: a ring of Gaussians in the first two code axes' }),
     components: z.number().int().min(2).max(64).default(8).meta({ label: 'Mixture components', help: 'mixture only: Gaussians on the ring' }),
-    adversarial: z.number().min(0).max(100).default(0.05).meta({ label: 'Adversarial weight', help: 'Weight of the generator loss against the per-pixel reconstruction error' }),
+    adversarial: z.number().min(0).max(100).default(1).meta({ label: 'Adversarial weight', help: 'Weight of the generator loss in its own phase (0 turns the pull toward the prior off)' }),
     discWidth: z.number().int().min(8).max(2048).default(256).meta({ label: 'Discriminator width', help: 'Units in each of the discriminator\'s two hidden layers' }),
   })
   .strict()
@@ -110,6 +113,7 @@ export function createAae(spec: ModelSpec, options: AaeOptions, seed: number): A
     disc: [addDense(vars, 'disc1', latent, discWidth, rng, Math.SQRT2), addDense(vars, 'disc2', discWidth, discWidth, rng, Math.SQRT2), addDense(vars, 'disc3', discWidth, 1, rng)],
   };
   const discVariables = p.disc.flatMap((layer) => [layer.w, layer.b]);
+  const encoderVariables = [...p.enc.flatMap((layer) => [layer.w, layer.b]), p.code.w, p.code.b];
 
   const encodeBlocks = (x: tf.Tensor4D): tf.Tensor2D => {
     const h = p.enc.reduce((acc, layer) => conv(acc, layer, 2, 'relu'), x);
@@ -163,6 +167,13 @@ export function createAae(spec: ModelSpec, options: AaeOptions, seed: number): A
     variables: discVariables,
     loss: (batch: TrainBatch) => discriminatorLoss(encodeBlocks(toBlocks(batch.input, size))),
   };
+  const generatorLoss = (codes: tf.Tensor2D): tf.Scalar => bceWithLogits(discLogits(codes), tf.ones([codes.shape[0], 1]));
+  const generatorPhase: TrainingPhase = {
+    name: 'generator',
+    variables: encoderVariables,
+    sharesVariables: true,
+    loss: (batch: TrainBatch) => tf.mul(generatorLoss(encodeBlocks(toBlocks(batch.input, size))), adversarial) as tf.Scalar,
+  };
 
   return {
     spec,
@@ -171,7 +182,7 @@ export function createAae(spec: ModelSpec, options: AaeOptions, seed: number): A
     receptiveRadius: size,
     fixedInputSize: size,
     generative,
-    extraPhases: [discriminatorPhase],
+    extraPhases: adversarial > 0 ? [discriminatorPhase, generatorPhase] : [discriminatorPhase],
     encodeCodes: (x) => {
       checkBlock(x);
       return tf.tidy(() => encodeBlocks(x));
@@ -185,11 +196,10 @@ export function createAae(spec: ModelSpec, options: AaeOptions, seed: number): A
       const reconstruction = (batch.mask
         ? tf.div(tf.sum(tf.mul(err, toBlocks(batch.mask, size))), tf.maximum(tf.sum(toBlocks(batch.mask, size)), 1))
         : tf.mean(err)) as tf.Scalar;
-      const n = codes.shape[0];
-      const generator = bceWithLogits(discLogits(codes), tf.ones([n, 1]));
-      // Reported only: it is not part of the total, and D's variables are not in this optimizer's list.
+      // Reported only: the two adversarial losses train in their own phases.
+      const generator = generatorLoss(codes);
       const discriminator = discriminatorLoss(codes);
-      return { total: tf.add(reconstruction, tf.mul(generator, adversarial)) as tf.Scalar, parts: { reconstruction, generator, discriminator } };
+      return { total: reconstruction, parts: { reconstruction, generator, discriminator } };
     },
     dispose: () => disposeVariables(vars),
   };

@@ -58,17 +58,19 @@ export interface Model {
   /** Present for generative kinds (the VAE): sampling, encoding and decoding in latent space. */
   readonly generative?: GenerativeModel;
   /**
-   * Objectives trained in alternation with `loss` (the AAE's discriminator): each step, the
-   * training loop takes one step on each with its own optimizer, then the step on `loss`; their
-   * variables are left out of the main optimizer.
+   * Objectives trained in alternation with `loss` (the AAE's discriminator and generator): each
+   * step, the training loop takes one step on each with its own optimizer, then the step on
+   * `loss`; their variables are left out of the main optimizer unless `sharesVariables`.
    */
   readonly extraPhases?: readonly TrainingPhase[];
 }
 
-/** One extra objective and the variables it alone moves. */
+/** One extra objective and the variables it moves. */
 export interface TrainingPhase {
   name: string;
   variables: readonly tf.Variable[];
+  /** True when the main loss trains these variables too (the AAE's generator phase moves the encoder). */
+  sharesVariables?: boolean;
   loss(batch: TrainBatch): tf.Scalar;
 }
 
