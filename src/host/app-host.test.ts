@@ -20,7 +20,7 @@ let hosts: AppHost[] = [];
 
 const scanOf = (path: string): unknown => ({ root: path, images: [{ path: join(path, 'a.png'), name: 'a.png', width: 8, height: 8, channels: 3, bytes: 10 }], skipped: [], subfoldersNotScanned: 0 });
 
-async function host(mode: 'desktop' | 'web', engine: FakeEngine = fakeEngine({ scan: (p: { path: string }) => scanOf(p.path) })): Promise<AppHost> {
+async function host(mode: 'desktop' | 'web', engine: FakeEngine = fakeEngine({ scan: (p: { path: string }) => scanOf(p.path) }), starterModelsDir?: string): Promise<AppHost> {
   const events: { event: EventName; payload: unknown }[] = [];
   const h = await createAppHost({
     mode,
@@ -31,6 +31,7 @@ async function host(mode: 'desktop' | 'web', engine: FakeEngine = fakeEngine({ s
     mediaUrl: (kind, id) => `media://${kind}/${id}`,
     emit: <E extends EventName>(event: E, payload: EventMap[E]) => void events.push({ event, payload }),
     ...(mode === 'desktop' ? { openDialog: async () => [outside] } : {}),
+    ...(starterModelsDir ? { starterModelsDir } : {}),
   });
   hosts.push(h);
   return h;
@@ -103,5 +104,26 @@ describe('desktop grants from the user', () => {
   it('the web mode has no drops to grant', async () => {
     const h = await host('web');
     await expect(h.grantDropped(outside)).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+  });
+});
+
+describe('starter models', () => {
+  it('are copied into the library once; one the user removed is not brought back', async () => {
+    const starters = join(dir, 'starters');
+    mkdirSync(join(starters, 'dae-gray'), { recursive: true });
+    writeFileSync(join(starters, 'dae-gray', 'meta.json'), '{}');
+    mkdirSync(join(starters, 'still-training', 'checkpoints'), { recursive: true });
+    const script = { models: () => ({ models: [], runs: [], broken: [] }), modelImport: () => ({}) };
+    const first = fakeEngine(script);
+    const h = await host('web', first, starters);
+    expect(await h.dispatch('models:list', null)).toMatchObject({ ok: true });
+    expect(await h.dispatch('models:list', null)).toMatchObject({ ok: true });
+    const imports = first.requests.filter((r) => r.method === 'modelImport');
+    expect(imports.map((r) => r.params)).toEqual([{ src: join(starters, 'dae-gray'), root: join(home, '.denoise-studio', 'models') }]);
+
+    const again = fakeEngine(script);
+    const h2 = await host('web', again, starters);
+    expect(await h2.dispatch('models:list', null)).toMatchObject({ ok: true });
+    expect(again.requests.filter((r) => r.method === 'modelImport')).toEqual([]);
   });
 });

@@ -22,6 +22,8 @@ export interface AppHostOptions {
   spawnEngine: (env: Record<string, string>) => EngineProcess;
   mediaUrl: (kind: MediaKind, id: string) => string;
   emit: <E extends EventName>(event: E, payload: EventMap[E]) => void;
+  /** The starter models shipped with the app, copied into the library once (see features/models.ts). */
+  starterModelsDir?: string;
   /** Native dialogs (desktop). What the user picks there is granted. */
   openDialog?: (what: 'folder' | 'images') => Promise<string[]>;
   cancelGraceMs?: number;

@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createAppHost, type AppHost } from '../host/app-host';
 import { defaultDataHome } from '../host/settings-store';
+import { packagedEngineEnv, starterModelsDir } from './app-paths';
 import { spawnUtilityEngine } from './engine-process';
 import { broadcast, setupIpc } from './ipc';
 import { mediaUrl } from './protocols/media-url';
@@ -44,7 +45,8 @@ async function start(): Promise<void> {
     version: app.getVersion(),
     dataHome: defaultDataHome(),
     browseRoot: homedir(),
-    spawnEngine: spawnUtilityEngine,
+    spawnEngine: (env) => spawnUtilityEngine({ ...env, ...packagedEngineEnv() }),
+    starterModelsDir: starterModelsDir(),
     mediaUrl,
     emit: (event, payload) => broadcast(event, payload),
     openDialog,

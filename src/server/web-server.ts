@@ -27,6 +27,8 @@ export interface WebServerOptions {
   rendererDir: string;
   version: string;
   spawnEngine: (env: Record<string, string>) => EngineProcess;
+  /** Starter models copied into the library once (the package's resources/models). */
+  starterModelsDir?: string;
   token?: string;
   cancelGraceMs?: number;
 }
@@ -93,6 +95,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     spawnEngine: options.spawnEngine,
     mediaUrl: (kind: MediaKind, id: string) => `/media/${kind}/${id}`,
     emit: broadcast,
+    ...(options.starterModelsDir === undefined ? {} : { starterModelsDir: options.starterModelsDir }),
     ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
   });
 

@@ -21,6 +21,7 @@ without it are refused.
 `;
 
 const DEFAULT_RENDERER = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+const STARTER_MODELS = fileURLToPath(new URL('../../../resources/models', import.meta.url));
 
 export async function runServe(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
@@ -40,7 +41,7 @@ export async function runServe(argv: string[]): Promise<number> {
   if (!existsSync(join(rendererDir, 'index.html'))) {
     throw new DenoiseError('E_NOT_FOUND', `The web UI is not built (no ${join(rendererDir, 'index.html')}); run "npm run build" first`);
   }
-  const server = await startWebServer({ port, root, dataHome: defaultDataHome(), rendererDir, version: ENGINE_VERSION, spawnEngine: spawnChildEngine });
+  const server = await startWebServer({ port, root, dataHome: defaultDataHome(), rendererDir, version: ENGINE_VERSION, spawnEngine: spawnChildEngine, starterModelsDir: STARTER_MODELS });
   console.log(`Denoise Studio is running at ${server.url}`);
   console.log(`Open that URL in a browser on this machine. Folders under ${root} can be opened. Press Ctrl-C to stop.`);
   await new Promise<void>((done) => {

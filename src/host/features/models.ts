@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
+import { writeFileAtomic } from '../../ml/store/atomic-write';
 import { newJobId, startJob, type Handlers, type HostContext } from '../host-context';
 
 type ModelHandlers = Pick<Handlers, 'models:list' | 'models:rename' | 'models:delete' | 'models:import' | 'models:export' | 'models:compare'>;
@@ -9,9 +11,12 @@ export function setupModels(ctx: HostContext, isTraining: (dir: string) => boole
   const { engine, guard, settings } = ctx;
   const root = (): string => settings.get().modelsDir;
   const checkModel = (dir: string): Promise<string> => guard.checkWithin(dir, [root()], 'Model');
+  let starters: Promise<void> | null = null;
   return {
     'models:list': async () => {
       await fs.mkdir(root(), { recursive: true });
+      starters ??= installStarters(ctx).catch(() => undefined);
+      await starters;
       const list = await engine.request('models', { root: root() });
       // The run being trained has checkpoints and no model yet: it is not "continuable" while it runs.
       return { ...list, runs: list.runs.filter((r) => !isTraining(r.dir)) };
@@ -57,4 +62,25 @@ export function setupModels(ctx: HostContext, isTraining: (dir: string) => boole
       return { jobId };
     },
   };
+}
+
+/**
+ * Copies each starter model shipped with the app into the library the first time the library is
+ * listed, and records it in the data folder, so a starter the user deleted or renamed is not
+ * brought back. Folders without meta.json (a training run in progress) are not models yet.
+ */
+async function installStarters(ctx: HostContext): Promise<void> {
+  const source = ctx.options.starterModelsDir;
+  if (!source) return;
+  const record = join(ctx.options.dataHome, 'starter-models.json');
+  const installed = new Set<string>(JSON.parse(await fs.readFile(record, 'utf8').catch(() => '[]')) as string[]);
+  const entries = await fs.readdir(source, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isDirectory() || installed.has(entry.name)) continue;
+    if (!(await fs.stat(join(source, entry.name, 'meta.json')).catch(() => undefined))) continue;
+    await ctx.engine.request('modelImport', { src: join(source, entry.name), root: ctx.settings.get().modelsDir });
+    installed.add(entry.name);
+    await fs.mkdir(ctx.options.dataHome, { recursive: true });
+    await writeFileAtomic(record, JSON.stringify([...installed].sort(), null, 2));
+  }
 }
