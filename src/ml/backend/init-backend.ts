@@ -20,6 +20,7 @@ import { registerWasmKernels, WASM_CUSTOM_KERNELS } from './wasm-kernels';
 import { resolveWasmDir } from './wasm-paths';
 import { MAX_WASM_THREADS, prepareWasmThreads, unrefWasmThreads } from './wasm-threads';
 import { startWebgpu } from './webgpu-backend';
+import { WEBGPU_CUSTOM_KERNELS } from './webgpu-kernels';
 
 export interface InitBackendOptions {
   /** Use this backend or fail with E_BACKEND_UNAVAILABLE; overrides DENOISE_BACKEND. */
@@ -184,7 +185,7 @@ async function tryWebgpu(allowSoftware: boolean): Promise<Attempt> {
   const check = await smoke();
   if (!check.ok) return check;
   const notes = started.adapter.software ? ['software adapter: runs on the CPU, far slower than wasm; for tests and checks only'] : undefined;
-  return { ok: true, isGpu: !started.adapter.software, threads: 1, smokeTestMs: check.ms, customKernels: [], adapter: started.adapter, ...(notes ? { notes } : {}) };
+  return { ok: true, isGpu: !started.adapter.software, threads: 1, smokeTestMs: check.ms, customKernels: [...WEBGPU_CUSTOM_KERNELS], adapter: started.adapter, ...(notes ? { notes } : {}) };
 }
 
 function attempt(name: BackendName, options: InitBackendOptions, forced: boolean): Promise<Attempt> {

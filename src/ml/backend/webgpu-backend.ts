@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DenoiseError } from '../../shared/errors';
 import type { GpuAdapterInfo } from '../../shared/backend';
 import { findAdapter, releaseNavigatorGpu, type DawnDevice, type FoundAdapter } from './webgpu-adapter';
+import { registerWebgpuKernels } from './webgpu-kernels';
 
 interface WebgpuBackendLike {
   read(dataId: object): Promise<unknown>;
@@ -160,6 +161,7 @@ export async function startWebgpu(options: { allowSoftware: boolean }): Promise<
     guardReads(backend, s);
     return backend as unknown as tf.KernelBackend;
   });
+  registerWebgpuKernels(found.info.maxBufferBytes);
   return { ok: true, adapter: found.info, reused: false };
 }
 

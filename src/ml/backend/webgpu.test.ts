@@ -10,6 +10,7 @@ import { texturePatches } from '../models/synthetic-data';
 import { initBackend } from './init-backend';
 import { daeSGradients, fixedValues, relativeError, valuesOn } from './testing';
 import { injectDeviceError, loseDeviceForTest, releaseWebgpu } from './webgpu-backend';
+import { registerWebgpuKernels } from './webgpu-kernels';
 
 /**
  * The engine on tfjs's WebGPU backend, forced onto whatever adapter Dawn offers (on CI and
@@ -51,6 +52,7 @@ describe('webgpu backend', () => {
     expect(r.adapter?.driver).toBeTruthy();
     expect(r.adapter?.maxBufferBytes).toBeGreaterThan(0);
     expect(r.isGpu).toBe(!r.adapter?.software);
+    expect(r.customKernels).toEqual(['Conv2DBackpropFilter']);
   });
 
   describe('kernels against the cpu backend', () => {
@@ -119,6 +121,28 @@ describe('webgpu backend', () => {
               want[k] = (want[k] as number) + (dy[((b * 8 + y) * 8 + xx) * 2 + c] as number);
             }
       expect(relativeError(want, got as Float32Array)).toBeLessThan(1e-5);
+    });
+
+    it('the engine\'s filter gradient in batch chunks (small buffer budget) equals the cpu one', async (ctx) => {
+      needGpu(ctx);
+      // 4 MiB chunks: one sample of this im2col is 2.4 MB, so three matmuls are summed.
+      registerWebgpuKernels(16 * 2 ** 20);
+      try {
+        const x = fixedValues(3 * 32 * 32 * 64, 6);
+        const dy = fixedValues(3 * 32 * 32 * 8, 7);
+        const grad = (): tf.Tensor => {
+          const xt = tf.tensor4d(x, [3, 32, 32, 64]);
+          const dyt = tf.tensor4d(dy, [3, 32, 32, 8]);
+          const g = tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 64, 8] }) as tf.Tensor;
+          tf.dispose([xt, dyt]);
+          return g;
+        };
+        const [ref] = await valuesOn('cpu', grad);
+        const [got] = await onWebgpu(() => valuesOn('webgpu', grad));
+        expect(relativeError(ref as Float32Array, got as Float32Array)).toBeLessThan(1e-4);
+      } finally {
+        registerWebgpuKernels((report as BackendReport).adapter?.maxBufferBytes ?? 2 ** 27);
+      }
     });
 
     it('DAE-S gradients equal the cpu ones', async (ctx) => {
