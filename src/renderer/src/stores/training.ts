@@ -17,6 +17,8 @@ export interface NoiseLevel {
   level: number;
   /** Photon count at white (poisson-gaussian). */
   peak: number;
+  /** gaussian: the top of a range of sigmas (each patch draws its own; for level-aware models), or null for one fixed level. */
+  levelMax?: number | null;
 }
 
 export const NOISE_RANGES: Record<NoiseType, { label: string; min: number; max: number; step: number; unit: string }> = {
@@ -29,7 +31,7 @@ export const NOISE_RANGES: Record<NoiseType, { label: string; min: number; max: 
 export function toNoiseSpec(n: NoiseLevel): NoiseSpec {
   switch (n.type) {
     case 'gaussian':
-      return { type: 'gaussian', sigma: n.level };
+      return n.levelMax != null && n.levelMax > n.level ? { type: 'gaussian', sigma: n.level, sigmaMax: n.levelMax } : { type: 'gaussian', sigma: n.level };
     case 'salt-pepper':
       return { type: 'salt-pepper', amount: n.level };
     case 'masking':
@@ -62,7 +64,7 @@ export const useTrainingStore = defineStore('training', () => {
     datasetPaths: [] as string[],
     kind: '',
     options: {} as Record<string, OptionValue>,
-    noise: { type: 'gaussian', level: 25, peak: 30 } as NoiseLevel,
+    noise: { type: 'gaussian', level: 25, peak: 30, levelMax: null } as NoiseLevel,
     // The engine's defaults, so a run started here trains as the same run would from the CLI.
     patchSize: TRAIN_DEFAULTS.patchSize,
     batchSize: TRAIN_DEFAULTS.batchSize,
@@ -266,7 +268,7 @@ export const useTrainingStore = defineStore('training', () => {
         });
     }, 150);
   }
-  watch(() => [form.noise.type, form.noise.level, form.noise.peak, form.datasetPaths.join('|'), previewIndex.value, form.seed], refreshPreview);
+  watch(() => [form.noise.type, form.noise.level, form.noise.levelMax, form.noise.peak, form.datasetPaths.join('|'), previewIndex.value, form.seed], refreshPreview);
 
   function nextPreviewImage(): void {
     previewIndex.value++;
