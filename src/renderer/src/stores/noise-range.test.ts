@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { formatNoiseSpec, parseNoiseSpec } from '../../../shared/noise';
+import { toNoiseSpec } from './training';
+
+/** The Train view's noise form: one fixed gaussian level, or a range for level-aware models. */
+describe('train form noise', () => {
+  it('gives a fixed level without a range and a range with one, as the CLI spells them', () => {
+    expect(toNoiseSpec({ type: 'gaussian', level: 25, peak: 30, levelMax: null })).toEqual({ type: 'gaussian', sigma: 25 });
+    const range = toNoiseSpec({ type: 'gaussian', level: 0, peak: 30, levelMax: 55 });
+    expect(range).toEqual({ type: 'gaussian', sigma: 0, sigmaMax: 55 });
+    expect(parseNoiseSpec(formatNoiseSpec(range))).toEqual(range);
+  });
+
+  it('a range whose top is not above its bottom is one fixed level', () => {
+    expect(toNoiseSpec({ type: 'gaussian', level: 30, peak: 30, levelMax: 30 })).toEqual({ type: 'gaussian', sigma: 30 });
+  });
+});
