@@ -2,6 +2,7 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve } from 'node:path';
+import { describeImageExtensions, hasImageExtension } from '../shared/image-formats';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
@@ -48,7 +49,6 @@ const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
  * would let one client make the server buffer that much per frame.
  */
 const MAX_SOCKET_MESSAGE_BYTES = 1024 * 1024;
-const UPLOAD_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.avif', '.tif', '.tiff']);
 const socketMessage = z.object({ id: z.number().int().nonnegative(), channel: z.string().max(64), request: z.unknown() }).strict();
 
 export function csp(port: number): string {
@@ -72,7 +72,7 @@ export function safeUploadPath(raw: string | null): string | null {
   const parts = raw.split('/').filter((p) => p !== '');
   if (parts.length === 0 || parts.length > 16) return null;
   if (parts.some((p) => p === '.' || p === '..' || p.startsWith('.') || p.length > 255)) return null;
-  if (!UPLOAD_EXT.has(extname(parts[parts.length - 1] as string).toLowerCase())) return null;
+  if (!hasImageExtension(parts[parts.length - 1] as string)) return null;
   return parts.join('/');
 }
 
@@ -129,7 +129,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const batch = url.searchParams.get('batch') ?? '';
     const rel = safeUploadPath(url.searchParams.get('path'));
     if (!/^[0-9a-f]{32}$/.test(batch)) return send(res, 400, 'Bad upload batch');
-    if (!rel) return send(res, 415, 'Only image files (.png, .jpg, .webp, .avif, .tif) can be uploaded');
+    if (!rel) return send(res, 415, `Only image files (${describeImageExtensions()}) can be uploaded`);
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (!(declared >= 0) || declared > MAX_UPLOAD_BYTES) return send(res, 413, 'File too large or without a length');
     const dir = join(uploadsRoot, batch);
