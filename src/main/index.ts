@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createAppHost, type AppHost } from '../host/app-host';
 import { defaultDataHome } from '../host/settings-store';
+import { IMAGE_EXTENSIONS } from '../shared/image-formats';
 import { packagedEngineEnv, starterModelsDir } from './app-paths';
 import { spawnUtilityEngine } from './engine-process';
 import { broadcast, setupIpc } from './ipc';
@@ -28,7 +29,7 @@ async function openDialog(what: 'folder' | 'images'): Promise<string[]> {
   const options: Electron.OpenDialogOptions =
     what === 'folder'
       ? { properties: ['openDirectory', 'multiSelections'] }
-      : { properties: ['openFile', 'multiSelections'], filters: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'avif', 'tif', 'tiff'] }] };
+      : { properties: ['openFile', 'multiSelections'], filters: [{ name: 'Images', extensions: IMAGE_EXTENSIONS.map((ext) => ext.slice(1)) }] };
   const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
   return result.canceled ? [] : result.filePaths;
 }
