@@ -117,33 +117,36 @@ export type EngineMessage =
   | { type: 'reply'; id: number; result: Result<unknown> }
   | { type: 'event'; jobId: string; event: EngineJobEvent };
 
-export const ENGINE_METHODS: readonly EngineMethod[] = [
-  'backend',
-  'kinds',
-  'scan',
-  'thumbnail',
-  'render',
-  'corrupt',
-  'train',
-  'runSettings',
-  'pause',
-  'resume',
-  'cancel',
-  'denoisePreview',
-  'denoiseExport',
-  'denoiseBatch',
-  'models',
-  'modelRename',
-  'modelDelete',
-  'modelImport',
-  'modelExport',
-  'modelShow',
-  'compare',
-  'generate',
-  'interpolate',
-  'exploreLab',
-  'exploreModel',
-];
+/** Every method, as an object so the type checker refuses a method missing from it. */
+const METHOD_SET: Record<EngineMethod, true> = {
+  backend: true,
+  kinds: true,
+  scan: true,
+  thumbnail: true,
+  render: true,
+  corrupt: true,
+  train: true,
+  runSettings: true,
+  pause: true,
+  resume: true,
+  cancel: true,
+  denoisePreview: true,
+  denoiseExport: true,
+  denoiseBatch: true,
+  models: true,
+  modelRename: true,
+  modelDelete: true,
+  modelImport: true,
+  modelExport: true,
+  modelShow: true,
+  compare: true,
+  generate: true,
+  interpolate: true,
+  exploreLab: true,
+  exploreModel: true,
+};
+
+export const ENGINE_METHODS = Object.keys(METHOD_SET) as readonly EngineMethod[];
 
 export function isEngineRequest(value: unknown): value is EngineRequest {
   const v = value as Partial<EngineRequest> | null;

@@ -100,6 +100,10 @@ describe('engine service', () => {
     await expect(fs.stat(join(out, 'meta.json'))).resolves.toBeTruthy();
   });
 
+  it('answers a request for a method it does not have, so the host never waits forever', async () => {
+    await expect(request('noSuchMethod' as EngineMethod, null as never)).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('noSuchMethod') });
+  });
+
   it('refuses a new run over a model unless asked, and a job id in use', async () => {
     const out = join(dir, 'models', 'run');
     await expect(request('train', { jobId: 't3', run: { type: 'new', config: tiny(out, 2), overwrite: false }, samplesFrom: null })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });

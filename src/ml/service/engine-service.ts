@@ -289,7 +289,13 @@ export function createEngineService(post: (message: EngineMessage) => void): { h
 
   return {
     handle(message: unknown): void {
-      if (!isEngineRequest(message)) return;
+      if (!isEngineRequest(message)) {
+        // A request this engine does not know still gets an answer: a host must never wait forever.
+        const id = (message as { id?: unknown } | null)?.id;
+        const method = String((message as { method?: unknown } | null)?.method ?? '').slice(0, 64);
+        if (typeof id === 'number') post({ type: 'reply', id, result: { ok: false, error: { code: 'E_INVALID_ARGUMENT', message: `The engine has no method "${method}"` } } });
+        return;
+      }
       const { id, method, params } = message;
       const handler = handlers[method] as (p: unknown) => Promise<unknown>;
       handler(params).then(
