@@ -69,7 +69,8 @@ export interface EngineMethods {
   cancel: { params: { jobId: string }; result: null };
   denoisePreview: { params: { modelDir: string; file: string; maxSide: number; sigma?: number }; result: { before: EncodedImage; after: EncodedImage } };
   denoiseExport: {
-    params: { modelDir: string; file: string; strength: number; sigma?: number; format: OutputFormat; bitDepth?: 8 | 16; output: string };
+    /** Written into outDir under a free name (`<name>-denoised.<ext>`); the result names it. */
+    params: { modelDir: string; file: string; strength: number; sigma?: number; format: OutputFormat; bitDepth?: 8 | 16; outDir: string };
     result: { output: string };
   };
   denoiseBatch: {

@@ -1,20 +1,10 @@
-import { promises as fs } from 'node:fs';
-import { basename, extname, join } from 'node:path';
-import { OUTPUT_EXTENSION } from '../../shared/image-formats';
+import { basename, join } from 'node:path';
 import { newJobId, startJob, type Handlers, type HostContext } from '../host-context';
 
 type DenoiseHandlers = Pick<Handlers, 'denoise:preview' | 'denoise:export' | 'denoise:batch' | 'job:cancel'>;
 
 /** The before/after preview denoises the whole image; larger ones go through a batch job. */
 const PREVIEW_MAX_SIDE = 4096;
-
-/** `dir/stem.ext`, or `dir/stem-2.ext`... whichever does not exist yet. */
-async function freeFile(dir: string, stem: string, ext: string): Promise<string> {
-  for (let i = 0; ; i++) {
-    const candidate = join(dir, `${stem}${i === 0 ? '' : `-${i + 1}`}${ext}`);
-    if (!(await fs.stat(candidate).catch(() => undefined))) return candidate;
-  }
-}
 
 export function setupDenoise(ctx: HostContext): DenoiseHandlers {
   const { engine, guard, media, settings } = ctx;
@@ -30,9 +20,7 @@ export function setupDenoise(ctx: HostContext): DenoiseHandlers {
       const dir = await checkModel(modelDir);
       const real = await guard.check(file, 'Image');
       const target = await guard.check(outDir ?? settings.get().outputDir, 'Output folder');
-      await fs.mkdir(target, { recursive: true });
-      const output = await freeFile(target, `${basename(real, extname(real))}-denoised`, OUTPUT_EXTENSION[format]);
-      await engine.request('denoiseExport', { modelDir: dir, file: real, strength, format, ...(bitDepth === null ? {} : { bitDepth }), output, ...sigmaOf(sigma) });
+      const { output } = await engine.request('denoiseExport', { modelDir: dir, file: real, strength, format, ...(bitDepth === null ? {} : { bitDepth }), outDir: target, ...sigmaOf(sigma) });
       return { output, download: media.fileUrl(output) };
     },
 

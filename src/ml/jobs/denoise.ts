@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
-import type { OutputFormat } from '../../shared/image-formats';
+import { OUTPUT_EXTENSION, type OutputFormat } from '../../shared/image-formats';
 import { decodeImage } from '../data/decode-image';
 import { encodeImage } from '../data/encode-image';
 import { denoiseNote } from '../data/metadata';
@@ -9,6 +9,7 @@ import type { FloatImage } from '../data/image';
 import { applyModel, type ApplyOptions } from '../infer/apply-model';
 import type { Model } from '../models/model';
 import { estimateNoiseLevel } from '../noise-estimate';
+import { freePath } from '../store/free-path';
 
 /**
  * One photo through a model: for the app's before/after preview (both images returned) and its
@@ -48,12 +49,12 @@ export interface DenoiseToFileOptions extends DenoiseOptions {
   modelName?: string;
 }
 
-/** Denoises `file` into `output`, which must not exist yet (the caller picks a free name). */
-export async function denoiseToFile(model: Model, file: string, output: string, options: DenoiseToFileOptions): Promise<string> {
-  if (await fs.stat(output).catch(() => undefined)) throw new DenoiseError('E_INVALID_ARGUMENT', `${output} already exists; nothing was overwritten`);
+/** Denoises `file` into `outDir` as `<name>-denoised.<ext>` (or -2, -3... : nothing is overwritten); returns the path. */
+export async function denoiseToFile(model: Model, file: string, outDir: string, options: DenoiseToFileOptions): Promise<string> {
   const image = await decodeImage(file);
   const result = await applyModel(model, image, (await withLevel(model, image, options)).options);
-  await fs.mkdir(dirname(output), { recursive: true });
+  await fs.mkdir(outDir, { recursive: true });
+  const output = await freePath(outDir, `${basename(file, extname(file))}-denoised`, OUTPUT_EXTENSION[options.format]);
   await encodeImage(result, output, { format: options.format, ...(options.bitDepth ? { bitDepth: options.bitDepth } : {}), note: denoiseNote(options.modelName) });
   return output;
 }

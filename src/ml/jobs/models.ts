@@ -5,6 +5,7 @@ import { DenoiseError, toErrorInfo } from '../../shared/errors';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../shared/models';
 import { getModelDefinition, listModelKinds } from '../models/registry';
 import { writeDirAtomic, writeFileAtomic } from '../store/atomic-write';
+import { freePath } from '../store/free-path';
 import { deleteModel, loadModel, META_FILE, readModelMeta } from '../store/model-files';
 import type { ModelMeta } from '../store/model-meta';
 import { CHECKPOINTS_DIR, listModelsAndRuns } from '../train/checkpoints';
@@ -67,14 +68,6 @@ export async function listLibrary(root: string): Promise<ModelList> {
 async function setMetaName(dir: string, name: string): Promise<void> {
   const raw = JSON.parse(await fs.readFile(join(dir, META_FILE), 'utf8')) as Record<string, unknown>;
   await writeFileAtomic(join(dir, META_FILE), JSON.stringify({ ...raw, name }, null, 2));
-}
-
-/** `parent/name`, or `parent/name-2`, `-3`... whichever does not exist yet. */
-export async function freePath(parent: string, name: string, extension = ''): Promise<string> {
-  for (let i = 0; ; i++) {
-    const candidate = join(parent, `${name}${i === 0 ? '' : `-${i + 1}`}${extension}`);
-    if (!(await fs.stat(candidate).catch(() => undefined))) return candidate;
-  }
 }
 
 async function copyModel(src: string, dest: string): Promise<void> {

@@ -114,6 +114,10 @@ describe('engine service', () => {
     const model = join(dir, 'models', 'run');
     const preview = await request('denoisePreview', { modelDir: model, file: join(dir, 'data', 'g1.png'), maxSide: 4096 });
     expect(preview.after).toMatchObject({ mime: 'image/png', width: 48, height: 40 });
+    const exportOnce = () => request('denoiseExport', { modelDir: model, file: join(dir, 'data', 'g1.png'), strength: 1, format: 'png', outDir: join(dir, 'out') });
+    // A second export of the same photo gets a new name: nothing is overwritten.
+    expect(await exportOnce()).toEqual({ output: join(dir, 'out', 'g1-denoised.png') });
+    expect(await exportOnce()).toEqual({ output: join(dir, 'out', 'g1-denoised-2.png') });
     const report = await request('compare', { jobId: 'c1', dirs: [model, join(dir, 'data')], dataset: join(dir, 'data'), noise: { type: 'gaussian', sigma: 25 }, seed: 0 });
     expect(report.rows.map((r) => r.name)).toEqual(['run']);
     expect(report.failed).toEqual([expect.objectContaining({ dir: join(dir, 'data') })]);

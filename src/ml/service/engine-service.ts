@@ -223,8 +223,8 @@ export function createEngineService(post: (message: EngineMessage) => void): { h
       const { before, after } = await denoisePreview(await useModel(modelDir), file, maxSide, { gpu: await gpu(), ...(sigma === undefined ? {} : { sigma }) });
       return { before: await png(before), after: await png(after) };
     },
-    denoiseExport: async ({ modelDir, file, strength, sigma, format, bitDepth, output }) => ({
-      output: await denoiseToFile(await useModel(modelDir), file, output, { gpu: await gpu(), strength, format, bitDepth, modelName: (await readModelMeta(resolve(modelDir))).name, ...(sigma === undefined ? {} : { sigma }) }),
+    denoiseExport: async ({ modelDir, file, strength, sigma, format, bitDepth, outDir }) => ({
+      output: await denoiseToFile(await useModel(modelDir), file, outDir, { gpu: await gpu(), strength, format, bitDepth, modelName: (await readModelMeta(resolve(modelDir))).name, ...(sigma === undefined ? {} : { sigma }) }),
     }),
     denoiseBatch: async ({ jobId, modelDir, folder, strength, sigma, format, bitDepth, outDir, recursive }) =>
       asJob(jobId, async (job) => {
