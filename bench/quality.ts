@@ -35,7 +35,8 @@ interface Row {
   sigma: number;
   psnr: number;
   ssim: number;
-  images: number;
+  /** null for peers on the whole set (the peer script does not report it). */
+  images: number | null;
 }
 
 async function shippedModels(): Promise<string[]> {
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
         for (const set of SETS) {
           for (const sigma of SIGMAS) {
             const r = byCase[`${set.dir}_s${sigma}`];
-            if (r) rows.push({ method, set: set.name, sigma, psnr: r.psnr, ssim: r.ssim, images: limit ?? -1 });
+            if (r) rows.push({ method, set: set.name, sigma, psnr: r.psnr, ssim: r.ssim, images: limit ?? null });
           }
         }
       }
