@@ -201,7 +201,8 @@ export interface InvokeMap {
    * `sigma` (0-255 scale) is the noise level for level-aware models; null lets the engine estimate it.
    * `bitDepth` null writes each output at its source's depth (16-bit in, 16-bit out where the format holds it).
    */
-  'denoise:preview': { request: { modelDir: string; file: string; sigma: number | null }; response: { before: ImageRef; after: ImageRef } };
+  /** sigma null: "auto" (level-aware models estimate it; estimatedSigma is that estimate, else null). */
+  'denoise:preview': { request: { modelDir: string; file: string; sigma: number | null }; response: { before: ImageRef; after: ImageRef; estimatedSigma: number | null } };
   'denoise:export': {
     request: { modelDir: string; file: string; strength: number; sigma: number | null; format: OutputFormat; bitDepth: 8 | 16 | null; outDir: string | null };
     response: { output: string; download: string };

@@ -67,7 +67,7 @@ export interface EngineMethods {
   pause: { params: { jobId: string }; result: null };
   resume: { params: { jobId: string }; result: null };
   cancel: { params: { jobId: string }; result: null };
-  denoisePreview: { params: { modelDir: string; file: string; maxSide: number; sigma?: number }; result: { before: EncodedImage; after: EncodedImage } };
+  denoisePreview: { params: { modelDir: string; file: string; maxSide: number; sigma?: number }; result: { before: EncodedImage; after: EncodedImage; estimatedSigma?: number } };
   denoiseExport: {
     /** Written into outDir under a free name (`<name>-denoised.<ext>`); the result names it. */
     params: { modelDir: string; file: string; strength: number; sigma?: number; format: OutputFormat; bitDepth?: 8 | 16; outDir: string };

@@ -13,7 +13,7 @@ export function setupDenoise(ctx: HostContext): DenoiseHandlers {
   return {
     'denoise:preview': async ({ modelDir, file, sigma }) => {
       const out = await engine.request('denoisePreview', { modelDir: await checkModel(modelDir), file: await guard.check(file, 'Image'), maxSide: PREVIEW_MAX_SIDE, ...sigmaOf(sigma) });
-      return { before: media.addBlob(out.before), after: media.addBlob(out.after) };
+      return { before: media.addBlob(out.before), after: media.addBlob(out.after), estimatedSigma: out.estimatedSigma ?? null };
     },
 
     'denoise:export': async ({ modelDir, file, strength, sigma, format, bitDepth, outDir }) => {

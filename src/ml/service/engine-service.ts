@@ -220,8 +220,8 @@ export function createEngineService(post: (message: EngineMessage) => void): { h
     },
 
     denoisePreview: async ({ modelDir, file, maxSide, sigma }) => {
-      const { before, after } = await denoisePreview(await useModel(modelDir), file, maxSide, { gpu: await gpu(), ...(sigma === undefined ? {} : { sigma }) });
-      return { before: await png(before), after: await png(after) };
+      const { before, after, estimatedSigma } = await denoisePreview(await useModel(modelDir), file, maxSide, { gpu: await gpu(), ...(sigma === undefined ? {} : { sigma }) });
+      return { before: await png(before), after: await png(after), ...(estimatedSigma === undefined ? {} : { estimatedSigma }) };
     },
     denoiseExport: async ({ modelDir, file, strength, sigma, format, bitDepth, outDir }) => ({
       output: await denoiseToFile(await useModel(modelDir), file, outDir, { gpu: await gpu(), strength, format, bitDepth, modelName: (await readModelMeta(resolve(modelDir))).name, ...(sigma === undefined ? {} : { sigma }) }),

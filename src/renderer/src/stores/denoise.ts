@@ -15,6 +15,8 @@ export const useDenoiseStore = defineStore('denoise', () => {
   const strength = ref(1);
   /** Noise level (0-255) for level-aware models; null: the engine estimates it per image. */
   const sigma = ref<number | null>(null);
+  /** The level a level-aware model was given on "auto" (the image's estimate), for the view. */
+  const estimatedSigma = ref<number | null>(null);
   const format = ref<OutputFormat>('png');
   /** null: as the photo (16-bit stays 16-bit where the format holds it). */
   const bitDepth = ref<8 | 16 | null>(null);
@@ -30,6 +32,7 @@ export const useDenoiseStore = defineStore('denoise', () => {
       const out = await call('previewDenoise', { modelDir: modelDir.value, file: file.value, sigma: sigma.value });
       before.value = out.before;
       after.value = out.after;
+      estimatedSigma.value = out.estimatedSigma ?? null;
     } catch (err) {
       useNoticeStore().error(err);
     } finally {
@@ -110,5 +113,5 @@ export const useDenoiseStore = defineStore('denoise', () => {
     unsubscribe ??= subscribe('onJob', onJob);
   }
 
-  return { modelDir, file, before, after, running, strength, sigma, format, bitDepth, exported, batch, batchResult, preview, open, openDropped, exportImage, denoiseFolder, cancelBatch, listen };
+  return { modelDir, file, before, after, running, strength, sigma, estimatedSigma, format, bitDepth, exported, batch, batchResult, preview, open, openDropped, exportImage, denoiseFolder, cancelBatch, listen };
 });
