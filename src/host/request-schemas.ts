@@ -86,6 +86,7 @@ export const REQUEST_SCHEMAS: Schemas = {
       validateEvery: limited('validateEvery').optional(),
       checkpointEvery: limited('checkpointEvery').optional(),
       checkpointSeconds: limited('checkpointSeconds').optional(),
+      corruptionSamples: limited('corruptionSamples').optional(),
       patience: limited('patience').optional(),
       seed: limited('seed').optional(),
     })

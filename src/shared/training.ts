@@ -51,6 +51,11 @@ export interface TrainConfig {
    */
   selfSupervised?: { fraction: number; radius: number };
   /**
+   * L corruptions of each clean patch per step (the DAE's averaged objective, E over L draws of
+   * the reconstruction error): a step then feeds batchSize x L inputs. Absent or 1: one each.
+   */
+  corruptionSamples?: number;
+  /**
    * Greedy layer-wise pretraining before the end-to-end run (the stacked convolutional ae, cae
    * and sparse kinds): each level first trains `stepsPerLevel` steps as a shallow autoencoder on
    * the codes of the level below (ml/train/greedy-pretrain.ts). Not counted in the run's bounds.
@@ -120,6 +125,7 @@ export const TRAIN_LIMITS = {
   validateEvery: { min: 1, max: 1e9, integer: true },
   checkpointEvery: { min: 1, max: 1e9, integer: true },
   checkpointSeconds: { min: 0, max: 1e6 },
+  corruptionSamples: { min: 1, max: 64, integer: true },
   patience: { min: 0, max: 1e6, integer: true },
   seed: { min: 0, max: 2 ** 32 - 1, integer: true },
 } as const satisfies Record<string, NumberLimit>;

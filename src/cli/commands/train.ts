@@ -44,6 +44,7 @@ const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODE
   --patch N --batch N --lr X --schedule cosine|constant --seed N
   --val-fraction F --validate-every N --checkpoint-every N --patience N --no-augment
   --checkpoint-seconds S  also save a checkpoint at least every S seconds (default 60; 0: by steps only)
+  --corruptions L      L corruptions of each clean patch per step (the averaged DAE objective; default 1)
   --backend NAME       webgpu, tensorflow-gpu, tensorflow, wasm or cpu (default: best that works)
   --json               print every training event as one JSON line on stdout
 `;
@@ -150,6 +151,7 @@ function freshConfig(values: TrainValues, outDir: string, bounds: MoreTraining):
       validateEvery: limit('validate-every', 'validateEvery'),
       checkpointEvery: limit('checkpoint-every', 'checkpointEvery'),
       checkpointSeconds: limit('checkpoint-seconds', 'checkpointSeconds'),
+      ...optional('corruptionSamples', limit('corruptions', 'corruptionSamples')),
       patience: limit('patience', 'patience'),
       augment: !values['no-augment'],
       seed: limit('seed', 'seed'),
@@ -203,6 +205,7 @@ const TRAIN_OPTIONS = {
   'validate-every': { type: 'string' },
   'checkpoint-every': { type: 'string' },
   'checkpoint-seconds': { type: 'string' },
+  corruptions: { type: 'string' },
   patience: { type: 'string' },
   'no-augment': { type: 'boolean' },
   'no-recursive': { type: 'boolean' },

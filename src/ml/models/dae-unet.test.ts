@@ -60,6 +60,29 @@ describe('dae (residual U-Net)', () => {
     model.dispose();
   });
 
+  it('bce: outputs stay in (0, 1), the loss is the Bernoulli cross-entropy of them, and Adam steps lower it', async () => {
+    const model = createModel(resolveModelSpec('dae', 1, { size: 'tiny', loss: 'bce' }), 3);
+    const target = tf.randomUniform([2, 16, 16, 1], 0.05, 0.95, 'float32', 11) as tf.Tensor4D;
+    const input = tf.clipByValue(tf.add(target, tf.randomNormal([2, 16, 16, 1], 0, 0.1, 'float32', 12)), 0, 1) as tf.Tensor4D;
+    const y = model.predict(input);
+    const values = await y.data();
+    expect(Math.min(...values)).toBeGreaterThan(0);
+    expect(Math.max(...values)).toBeLessThan(1);
+    // The loss equals -mean(t log y + (1 - t) log(1 - y)) computed from the outputs directly.
+    const direct = tf.tidy(() => tf.neg(tf.mean(tf.add(tf.mul(target, tf.log(y)), tf.mul(tf.sub(1, target), tf.log(tf.sub(1, y)))))));
+    const terms = model.loss({ input, target });
+    expect((await terms.total.data())[0]).toBeCloseTo((await direct.data())[0] as number, 4);
+    const optimizer = tf.train.adam(1e-2);
+    const first = (await terms.total.data())[0] as number;
+    tf.dispose([y, direct, terms.total, ...Object.values(terms.parts)]);
+    for (let i = 0; i < 20; i++) optimizer.minimize(() => model.loss({ input, target }).total, false, [...model.variables.values()]);
+    const after = model.loss({ input, target });
+    expect((await after.total.data())[0]).toBeLessThan(first);
+    tf.dispose([after.total, ...Object.values(after.parts), input, target]);
+    optimizer.dispose();
+    model.dispose();
+  });
+
   it('validates its options', () => {
     expect(() => resolveModelSpec('dae', 1, { size: 'huge' })).toThrow(/size.*tiny, small, medium/);
     expect(() => resolveModelSpec('dae', 1, { loss: 'l3' })).toThrow(/loss/);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DenoiseError } from '../../shared/errors';
 import { Rng } from '../data/rng';
 import { addConv, addConvTranspose, conv, convTranspose2x, disposeVariables, type ConvParams, type VariableMap } from './layers';
+import { bceWithLogits } from './likelihood';
 import { RECONSTRUCTION_LOSSES, reconstructionLoss } from './losses';
 import type { Model, ModelSpec, TrainBatch } from './model';
 import { defineKind } from './options';
@@ -19,6 +20,9 @@ import { defineKind } from './options';
  * Fully convolutional, so it runs on any image size that is a multiple of 4 (tiling pads).
  */
 export const DAE_SIZES = ['tiny', 'small', 'medium'] as const;
+
+/** Inputs are clipped this far inside (0, 1) before their logit is taken (bce, residual). */
+const LOGIT_EPS = 1e-3;
 export type DaeSize = (typeof DAE_SIZES)[number];
 
 /** The DAE's options, declared once (see options.ts for what is derived from this). */
@@ -26,7 +30,10 @@ export const daeOptions = z
   .object({
     size: z.enum(DAE_SIZES).default('small').meta({ label: 'Size', help: 'Width and depth of the network: tiny trains fastest, medium denoises best' }),
     residual: z.boolean().default(true).meta({ label: 'Residual', help: 'Predict the noise and subtract it from the input, so training starts at the identity' }),
-    loss: z.enum(RECONSTRUCTION_LOSSES).default('mse').meta({ label: 'Loss', help: 'mse: mean squared error (best PSNR); l1: mean absolute error' }),
+    loss: z
+      .enum([...RECONSTRUCTION_LOSSES, 'bce'])
+      .default('mse')
+      .meta({ label: 'Loss', help: 'mse: mean squared error (best PSNR); l1: mean absolute error; bce: cross-entropy for data in [0, 1] (the net then outputs logits)' }),
     // Absent from models saved before level-aware nets existed, which therefore load as fixed-level.
     noiseMap: z.boolean().default(false).meta({ label: 'Noise-level input', help: 'The net also sees the noise level as an input map (FFDNet), so one model serves every level' }),
   })
@@ -109,8 +116,22 @@ export function createDae(spec: ModelSpec, options: DaeOptions, seed: number): M
   const { residual, noiseMap, loss: lossKind } = options;
   const preset = PRESETS[options.size];
   const params = build(spec, preset, noiseMap, new Rng(seed), vars);
+  /**
+   * With the cross-entropy loss the net works in logit space, as a Bernoulli decoder does: its
+   * output (or, residual, the input's logit minus it) is a logit, and the image is its sigmoid,
+   * so outputs stay inside (0, 1) and the loss is taken from the logits without log(0).
+   */
+  const bce = lossKind === 'bce';
+  const logitsOf = (input: tf.Tensor4D, noiseLevel?: tf.Tensor4D): tf.Tensor4D =>
+    tf.tidy(() => {
+      const out = forward(params, noiseMap ? withLevelMap(input, noiseLevel) : input);
+      if (!residual) return out;
+      const p = tf.clipByValue(input, LOGIT_EPS, 1 - LOGIT_EPS);
+      return tf.sub(tf.log(tf.div(p, tf.sub(1, p))), out);
+    });
   const predict = (input: tf.Tensor4D, noiseLevel?: tf.Tensor4D): tf.Tensor4D =>
     tf.tidy(() => {
+      if (bce) return tf.sigmoid(logitsOf(input, noiseLevel));
       const out = forward(params, noiseMap ? withLevelMap(input, noiseLevel) : input);
       return residual ? tf.sub(input, out) : out;
     });
@@ -122,7 +143,7 @@ export function createDae(spec: ModelSpec, options: DaeOptions, seed: number): M
     ...(noiseMap ? { takesNoiseLevel: true } : {}),
     predict,
     loss: (batch: TrainBatch) => {
-      const total = reconstructionLoss(lossKind, predict(batch.input, batch.noiseLevel), batch.target, batch.mask);
+      const total = lossKind === 'bce' ? bceWithLogits(logitsOf(batch.input, batch.noiseLevel), batch.target, batch.mask) : reconstructionLoss(lossKind, predict(batch.input, batch.noiseLevel), batch.target, batch.mask);
       return { total, parts: { reconstruction: total } };
     },
     dispose: () => disposeVariables(vars),

@@ -44,6 +44,26 @@ function config(out: string, extra: Partial<TrainConfig>): TrainConfig {
 }
 
 describe('training the family', () => {
+  it('a DAE with L corruptions per clean patch: L different inputs share each target, and it trains', async () => {
+    const data3 = await prepareTrainingData(config('l3', { corruptionSamples: 3 }));
+    const batch = data3.nextBatch();
+    expect(batch.input.shape).toEqual([12, 16, 16, 1]);
+    const target = (await batch.target.data()) as Float32Array;
+    const input = (await batch.input.data()) as Float32Array;
+    const per = 16 * 16;
+    const patch = (a: Float32Array, i: number): Float32Array => a.subarray(i * per, (i + 1) * per);
+    for (const i of [0, 3, 6, 9]) {
+      expect(patch(target, i + 1)).toEqual(patch(target, i));
+      expect(patch(target, i + 2)).toEqual(patch(target, i));
+      expect(patch(input, i + 1)).not.toEqual(patch(input, i));
+    }
+    expect(patch(target, 3)).not.toEqual(patch(target, 0));
+    tf.dispose([batch.input, batch.target, ...(batch.noiseLevel ? [batch.noiseLevel] : [])]);
+    const result = await runTraining(config('l3-run', { corruptionSamples: 3, maxSteps: 3, validateEvery: 100 }), { backend: 'wasm' });
+    expect(result.step).toBe(3);
+    await expect(prepareTrainingData(config('l3-none', { corruptionSamples: 2, noise: { type: 'gaussian', sigma: 0 } }))).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+  });
+
   it('reports a VAE\'s reconstruction and KL separately in progress events', async () => {
     const events: TrainEvent[] = [];
     const before = tf.memory().numTensors;

@@ -14,7 +14,8 @@ import type { TrainingSummary } from '../store/model-meta';
 import { findLatestCheckpoint, writeCheckpoint } from './checkpoints';
 import { greedyPretrain } from './greedy-pretrain';
 import { learningRateAt } from './lr-schedule';
-import { prepareTrainingData, type TrainingData } from './training-data';
+import { prepareTrainingData } from './training-data';
+import type { TrainingData } from './training-source';
 import { evaluateValidation } from './validation';
 import { asGpuOomError } from '../infer/oom';
 

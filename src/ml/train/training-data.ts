@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DenoiseError } from '../../shared/errors';
-import type { DatasetSummaryInfo, TrainConfig } from '../../shared/training';
+import type { TrainConfig } from '../../shared/training';
 import { corrupt } from '../data/corruption';
 import { loadImageDataset } from '../data/dataset';
 import type { FloatImage } from '../data/image';
 import { extractValidationPatches, PatchSampler, type PatchSamplerState } from '../data/patches';
 import { Rng, type RngState } from '../data/rng';
 import { splitByFile } from '../data/split';
-import type { TrainBatch } from '../models/model';
 import { blindSpotMask, fixedNoisyCopies } from './blind-spot';
 import { preparePairedData } from './pairs';
+import type { TrainingData } from './training-source';
 import { addsNoNoise, blindSpotValidation, type ValidationSet } from './validation';
 
 /**
@@ -17,15 +17,14 @@ import { addsNoNoise, blindSpotValidation, type ValidationSet } from './validati
  * (corrupted, clean) batches whose position can be saved and restored, and a fixed validation
  * set. Training and validation images are split by file, so no validation crop was ever seen.
  */
-export interface TrainingData {
-  channels: 1 | 3;
-  summary: Omit<DatasetSummaryInfo, 'channels'>;
-  stepsPerEpoch: number;
-  validation: ValidationSet;
-  /** Call inside tf.tidy: the returned tensors belong to the caller's scope. */
-  nextBatch(): TrainBatch;
-  /** Plain JSON that the same kind of data source restores from (checkpoint resume). */
-  state(): unknown;
+/** The batch with every patch (`per` values) repeated `copies` times in a row: [a, a, b, b] for 2. */
+function repeatBatch(batch: Float32Array, per: number, copies: number): Float32Array {
+  const out = new Float32Array(batch.length * copies);
+  for (let p = 0; p < batch.length / per; p++) {
+    const patch = batch.subarray(p * per, (p + 1) * per);
+    for (let c = 0; c < copies; c++) out.set(patch, (p * copies + c) * per);
+  }
+  return out;
 }
 
 interface DataState {
@@ -84,7 +83,12 @@ export async function prepareTrainingData(config: TrainConfig, resumeState?: unk
   const sampler = saved ? PatchSampler.fromState(trainImages, saved.sampler) : new PatchSampler(trainImages, samplerOptions, config.seed);
   const noiseRng = saved ? Rng.fromState(saved.noise) : new Rng(config.seed + 1);
   const totalPixels = trainImages.reduce((s, im) => s + im.width * im.height, 0);
+  const copies = config.corruptionSamples ?? 1;
+  if (copies > 1 && (selfSupervised || addsNoNoise(config.noise))) {
+    throw new DenoiseError('E_INVALID_ARGUMENT', 'Several corruptions per patch need synthetic noise to draw (not self-supervised data, not gaussian:0)');
+  }
   const shape: [number, number, number, number] = [config.batchSize, config.patchSize, config.patchSize, channels];
+  const corruptedShape: [number, number, number, number] = [config.batchSize * copies, config.patchSize, config.patchSize, channels];
 
   return {
     channels,
@@ -106,10 +110,12 @@ export async function prepareTrainingData(config: TrainConfig, resumeState?: unk
         const { input, mask } = blindSpotMask(clean, config.patchSize, channels, noiseRng, selfSupervised);
         return { input: tf.tensor4d(input, shape), target: tf.tensor4d(clean, shape), mask: tf.tensor4d(mask, shape) };
       }
-      const { noisy, sigmas } = corrupt(clean, config.noise, noiseRng, { patchSize: config.patchSize, channels });
+      // The averaged objective: each clean patch repeated `copies` times, each copy corrupted anew.
+      const targets = copies === 1 ? clean : repeatBatch(clean, config.patchSize * config.patchSize * channels, copies);
+      const { noisy, sigmas } = corrupt(targets, config.noise, noiseRng, { patchSize: config.patchSize, channels });
       // Every gaussian batch carries its per-patch levels; models that are not level-aware ignore them.
-      const level = sigmas ? { noiseLevel: tf.tensor4d(levelsOf(sigmas), [config.batchSize, 1, 1, 1]) } : {};
-      return { input: tf.tensor4d(noisy, shape), target: tf.tensor4d(clean, shape), ...level };
+      const level = sigmas ? { noiseLevel: tf.tensor4d(levelsOf(sigmas), [corruptedShape[0], 1, 1, 1]) } : {};
+      return { input: tf.tensor4d(noisy, corruptedShape), target: tf.tensor4d(targets, corruptedShape), ...level };
     },
     state: () => ({ sampler: sampler.state(), noise: noiseRng.state() }),
   };
