@@ -21,6 +21,7 @@ import { resolveWasmDir } from './wasm-paths';
 import { MAX_WASM_THREADS, prepareWasmThreads, unrefWasmThreads } from './wasm-threads';
 import { startWebgpu } from './webgpu-backend';
 import { WEBGPU_CUSTOM_KERNELS } from './webgpu-kernels';
+import { setDeviceBufferLimit } from '../infer/device-limits';
 
 export interface InitBackendOptions {
   /** Use this backend or fail with E_BACKEND_UNAVAILABLE; overrides DENOISE_BACKEND. */
@@ -279,6 +280,7 @@ function buildReport(name: BackendName, result: Success, forced: boolean, skippe
     smokeTestMs: Math.round(result.smokeTestMs),
   };
   if (result.adapter !== undefined) report.adapter = result.adapter;
+  setDeviceBufferLimit(result.adapter?.maxBufferBytes);
   if (result.simd !== undefined) report.simd = result.simd;
   if (result.notes !== undefined) report.notes = result.notes;
   return report;

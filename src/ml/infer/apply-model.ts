@@ -3,6 +3,7 @@ import { DenoiseError } from '../../shared/errors';
 import type { FloatImage } from '../data/image';
 import type { Model } from '../models/model';
 import { denoiseTiled } from './denoise-image';
+import { deviceBufferLimit, WIDEST_ACTIVATION_BYTES_PER_PIXEL } from './device-limits';
 import { chooseTileSize } from './tiling';
 
 /**
@@ -63,7 +64,12 @@ export async function applyModel(model: Model, image: FloatImage, options: Apply
     throw new DenoiseError('E_INVALID_ARGUMENT', `This model is noise-level-aware: give a noise sigma of 0 or more (got ${String(options.sigma)})`);
   }
   const level = model.takesNoiseLevel ? (options.sigma as number) / 255 : undefined;
-  const tileSize = options.tileSize ?? chooseTileSize({ channels });
+  // Batching tiles only pays on a GPU; on a CPU it just multiplies the memory held.
+  const tileBatch = options.tileBatch ?? (options.gpu ? 4 : 1);
+  const limit = options.gpu ? deviceBufferLimit() : undefined;
+  const tileSize =
+    options.tileSize ??
+    chooseTileSize({ channels, tileBatch, ...(limit === undefined ? {} : { availableBytes: limit, bytesPerPixel: WIDEST_ACTIVATION_BYTES_PER_PIXEL }) });
   const runTiles = async (batch: Float32Array, n: number, h: number, w: number, c: number): Promise<Float32Array> => {
     const out = tf.tidy(() => model.predict(tf.tensor4d(batch, [n, h, w, c]), level === undefined ? undefined : tf.fill([n, 1, 1, 1], level) as tf.Tensor4D));
     try {
@@ -75,8 +81,7 @@ export async function applyModel(model: Model, image: FloatImage, options: Apply
   return denoiseTiled(image, runTiles, {
     tileSize,
     overlap: model.receptiveRadius,
-    // Batching tiles only pays on a GPU; on a CPU it just multiplies the memory held.
-    tileBatch: options.tileBatch ?? (options.gpu ? 4 : 1),
+    tileBatch,
     sizeMultiple: model.sizeMultiple,
     ...(options.strength === undefined ? {} : { strength: options.strength }),
     ...(options.signal ? { signal: options.signal } : {}),
