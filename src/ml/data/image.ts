@@ -41,3 +41,18 @@ export interface SourceMetadata {
 export function createFloatImage(width: number, height: number, channels: 1 | 3, bitDepth: 8 | 16 = 8): FloatImage {
   return { width, height, channels, bitDepth, data: new Float32Array(width * height * channels) };
 }
+
+/** The central `size` x `size` square (or less, for a smaller image). */
+export function centerCrop(image: FloatImage, size: number): FloatImage {
+  const w = Math.min(size, image.width);
+  const h = Math.min(size, image.height);
+  const x0 = Math.floor((image.width - w) / 2);
+  const y0 = Math.floor((image.height - h) / 2);
+  const c = image.channels;
+  const data = new Float32Array(w * h * c);
+  for (let y = 0; y < h; y++) {
+    const src = ((y0 + y) * image.width + x0) * c;
+    data.set(image.data.subarray(src, src + w * c), y * w * c);
+  }
+  return { width: w, height: h, channels: c, data, bitDepth: image.bitDepth };
+}

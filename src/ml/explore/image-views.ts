@@ -3,7 +3,7 @@ import { DenoiseError } from '../../shared/errors';
 import { IMAGE_VIEWS, type ImageView } from '../../shared/explore';
 import { decodeImage } from '../data/decode-image';
 import { encodeImageToBuffer } from '../data/encode-image';
-import type { FloatImage } from '../data/image';
+import { centerCrop, type FloatImage } from '../data/image';
 import { Rng } from '../data/rng';
 import { NumpyRandomState, addProtocolNoise } from '../eval/numpy-normal';
 import { scanImageFolder } from '../data/scan-folder';
@@ -287,7 +287,7 @@ async function noiseMapView(model: Model, s: ImageViewSettings): Promise<ImageVi
   if (!s.image) throw new DenoiseError('E_INVALID_ARGUMENT', 'The noise-map view needs --image FILE');
   let clean = toChannels(await decodeImage(s.image), model.spec.channels);
   // A view, not a benchmark: keep it quick on big photos by taking the central 256 x 256.
-  clean = centralCrop(clean, 256);
+  clean = centerCrop(clean, 256);
   // The evaluation protocol's noise, so the view matches what `eval` scores.
   const noisy: FloatImage = { ...clean, data: addProtocolNoise(clean.data, s.sigma, new NumpyRandomState(s.seed)) };
   const out = await applyModel(model, noisy, { gpu: false, sigma: s.sigma });
@@ -304,17 +304,6 @@ async function noiseMapView(model: Model, s: ImageViewSettings): Promise<ImageVi
   const grid = composeGrid(tiles, 3, 1);
   const title = `${model.spec.kind}: noisy (sigma ${s.sigma}), output, removed (input - output; grey 0, +-3 sigma); rms removed ${rms.toFixed(1)}/255`;
   return { svg: await imageSvg(grid, title), summary: { sigma: s.sigma, removedRms: Math.round(rms * 100) / 100 } };
-}
-
-function centralCrop(img: FloatImage, side: number): FloatImage {
-  const w = Math.min(side, img.width);
-  const h = Math.min(side, img.height);
-  const x0 = Math.floor((img.width - w) / 2);
-  const y0 = Math.floor((img.height - h) / 2);
-  const c = img.channels;
-  const data = new Float32Array(w * h * c);
-  for (let y = 0; y < h; y++) data.set(img.data.subarray(((y0 + y) * img.width + x0) * c, ((y0 + y) * img.width + x0 + w) * c), y * w * c);
-  return { width: w, height: h, channels: c, bitDepth: 8, data };
 }
 
 export async function runImageView(settings: ImageViewSettings): Promise<ImageViewResult> {

@@ -5,7 +5,7 @@ import { toErrorInfo } from '../../shared/errors';
 import type { NoiseSpec } from '../../shared/noise';
 import { corrupt } from '../data/corruption';
 import { decodeImage, readImageInfo } from '../data/decode-image';
-import type { FloatImage } from '../data/image';
+import { centerCrop, type FloatImage } from '../data/image';
 import { Rng } from '../data/rng';
 import { relativeImageName, scanImageFolder } from '../data/scan-folder';
 
@@ -35,21 +35,6 @@ export async function scanDataset(path: string, recursive: boolean): Promise<Sca
   const images = found.filter((f): f is ScannedImage => 'path' in f);
   const skipped: SkippedInfo[] = [...scan.skipped.map((s) => ({ file: s.file, code: s.code, message: s.message })), ...found.filter((f): f is SkippedInfo => !('path' in f))];
   return { root: scan.root, images, skipped, subfoldersNotScanned: scan.subfoldersNotScanned };
-}
-
-/** The central `size` x `size` square (or less, for a smaller image). */
-export function centerCrop(image: FloatImage, size: number): FloatImage {
-  const w = Math.min(size, image.width);
-  const h = Math.min(size, image.height);
-  const x0 = Math.floor((image.width - w) / 2);
-  const y0 = Math.floor((image.height - h) / 2);
-  const c = image.channels;
-  const data = new Float32Array(w * h * c);
-  for (let y = 0; y < h; y++) {
-    const src = ((y0 + y) * image.width + x0) * c;
-    data.set(image.data.subarray(src, src + w * c), y * w * c);
-  }
-  return { width: w, height: h, channels: c, data, bitDepth: image.bitDepth };
 }
 
 export function clip01(image: FloatImage): FloatImage {
