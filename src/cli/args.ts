@@ -25,3 +25,14 @@ export function numberArg(value: string | undefined, flag: string, range: { min:
   }
   return n;
 }
+
+/** The flags of the commands that score models on a data folder (eval, compare): one spec for both. */
+export const SCORING_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  data: { type: 'string' },
+  noise: { type: 'string', default: 'gaussian:25' },
+  seed: { type: 'string', default: '0' },
+  json: { type: 'boolean' },
+  recursive: { type: 'boolean' },
+  backend: { type: 'string' },
+} as const satisfies OptionsSpec;

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
 import { parseNoiseSpec } from '../../shared/noise';
 import { compareModels, formatCompareTable } from '../../ml/jobs/compare';
-import { numberArg, parseCommandArgs, requireString } from '../args';
+import { numberArg, parseCommandArgs, requireString, SCORING_OPTIONS } from '../args';
 import { setupBackend } from '../backend-setup';
 
 const HELP = `Usage: denoise-studio compare --models M1,M2,... --data DIR [--noise gaussian:25] [--seed 0] [--json]
@@ -16,16 +16,7 @@ object on stdout instead.
 `;
 
 export async function runCompare(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, {
-    help: { type: 'boolean', short: 'h' },
-    models: { type: 'string' },
-    data: { type: 'string' },
-    noise: { type: 'string', default: 'gaussian:25' },
-    seed: { type: 'string', default: '0' },
-    json: { type: 'boolean' },
-    recursive: { type: 'boolean' },
-    backend: { type: 'string' },
-  });
+  const { values } = parseCommandArgs(argv, { ...SCORING_OPTIONS, models: { type: 'string' } });
   if (values.help) {
     console.log(HELP);
     return 0;

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { parseNoiseSpec } from '../../shared/noise';
 import { evaluateModel } from '../../ml/jobs/evaluate';
 import { loadModel } from '../../ml/store/model-files';
-import { numberArg, parseCommandArgs, requireString } from '../args';
+import { numberArg, parseCommandArgs, requireString, SCORING_OPTIONS } from '../args';
 import { setupBackend } from '../backend-setup';
 
 const HELP = `Usage: denoise-studio eval --model MODEL_DIR --data DIR [--noise gaussian:25] [--seed 0] [--json]
@@ -13,16 +13,7 @@ output. --json prints one JSON object on stdout.
 `;
 
 export async function runEval(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, {
-    help: { type: 'boolean', short: 'h' },
-    model: { type: 'string' },
-    data: { type: 'string' },
-    noise: { type: 'string', default: 'gaussian:25' },
-    seed: { type: 'string', default: '0' },
-    json: { type: 'boolean' },
-    recursive: { type: 'boolean' },
-    backend: { type: 'string' },
-  });
+  const { values } = parseCommandArgs(argv, { ...SCORING_OPTIONS, model: { type: 'string' } });
   if (values.help) {
     console.log(HELP);
     return 0;
