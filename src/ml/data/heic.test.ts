@@ -41,8 +41,9 @@ describe('HEIC input', () => {
       expect(image.data[2]).toBeCloseTo(0xc0 / 255, 1);
       return;
     }
-    for (const attempt of [readImageInfo(file), decodeImage(file)]) {
-      await expect(attempt).rejects.toMatchObject({
+    // One at a time: a second promise made up front could reject before it is awaited.
+    for (const attempt of [() => readImageInfo(file), () => decodeImage(file)]) {
+      await expect(attempt()).rejects.toMatchObject({
         code: 'E_UNSUPPORTED_FORMAT',
         message: expect.stringMatching(/HEVC decoder.*Convert it to JPEG, PNG or 16-bit TIFF first/s),
       });
