@@ -41,13 +41,13 @@ export function covariance(data: Float32Array, n: number, d: number): { mean: Fl
 }
 
 /**
- * Eigen-decomposition of a symmetric d x d matrix (row-major; not modified) by cyclic Jacobi
- * rotations. Returns eigenvalues largest first and the matching eigenvectors as rows.
+ * Cyclic Jacobi rotations on a copy of the symmetric d x d matrix (row-major) until its
+ * off-diagonal mass is negligible; returns the rotated matrix, whose diagonal holds the
+ * eigenvalues. With `v` (the identity on entry) the rotations are also applied to it, so its
+ * columns become the eigenvectors; without, that third of the work is skipped.
  */
-export function symmetricEigen(matrix: Float64Array, d: number, maxSweeps = 100): { values: Float64Array; vectors: Float64Array } {
+function jacobiRotate(matrix: Float64Array, d: number, maxSweeps: number, v: Float64Array | null): Float64Array {
   const a = Float64Array.from(matrix);
-  const v = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) v[i * d + i] = 1;
   const at = (i: number, j: number): number => a[i * d + j] as number;
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
     let off = 0;
@@ -61,6 +61,7 @@ export function symmetricEigen(matrix: Float64Array, d: number, maxSweeps = 100)
       for (let q = p + 1; q < d; q++) {
         const apq = at(p, q);
         if (apq === 0) continue;
+        // The rotation angle that zeroes a[p][q] (Numerical Recipes' stable form).
         const theta = (at(q, q) - at(p, p)) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
@@ -78,6 +79,7 @@ export function symmetricEigen(matrix: Float64Array, d: number, maxSweeps = 100)
           a[p * d + k] = c * apk - s * aqk;
           a[q * d + k] = s * apk + c * aqk;
         }
+        if (!v) continue;
         // V <- V J: columns p and q of V hold the eigenvector estimates.
         for (let k = 0; k < d; k++) {
           const vkp = v[k * d + p] as number;
@@ -88,6 +90,18 @@ export function symmetricEigen(matrix: Float64Array, d: number, maxSweeps = 100)
       }
     }
   }
+  return a;
+}
+
+/**
+ * Eigen-decomposition of a symmetric d x d matrix (row-major; not modified) by cyclic Jacobi
+ * rotations. Returns eigenvalues largest first and the matching eigenvectors as rows.
+ */
+export function symmetricEigen(matrix: Float64Array, d: number, maxSweeps = 100): { values: Float64Array; vectors: Float64Array } {
+  const v = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) v[i * d + i] = 1;
+  const a = jacobiRotate(matrix, d, maxSweeps, v);
+  const at = (i: number, j: number): number => a[i * d + j] as number;
   const order = Array.from({ length: d }, (_, i) => i).sort((i, j) => at(j, j) - at(i, i));
   const values = new Float64Array(d);
   const vectors = new Float64Array(d * d);
@@ -96,6 +110,17 @@ export function symmetricEigen(matrix: Float64Array, d: number, maxSweeps = 100)
     for (let k = 0; k < d; k++) vectors[r * d + k] = v[k * d + col] as number;
   });
   return { values, vectors };
+}
+
+/**
+ * Eigenvalues only, smallest first, of a symmetric n x n matrix (row-major; not modified): what
+ * the noise estimator needs from a patch covariance (64 x 64 gray, 192 x 192 colour), without
+ * the eigenvector work.
+ */
+export function symmetricEigenvalues(matrix: Float64Array, n: number, maxSweeps = 100): Float64Array {
+  if (matrix.length !== n * n) throw new RangeError(`Expected ${n * n} entries for a ${n} x ${n} matrix, got ${matrix.length}`);
+  const a = jacobiRotate(matrix, n, maxSweeps, null);
+  return Float64Array.from({ length: n }, (_, i) => a[i * n + i] as number).sort();
 }
 
 /** PCA of n rows of length d. */

@@ -4,7 +4,7 @@ import { Rng } from '../data/rng';
 import { texturePixels } from '../../test-support/textures';
 import { estimateNoiseLevel } from './index';
 import { estimateNoisePca, noiseVarianceFromEigenvalues } from './pca-estimate';
-import { symmetricEigenvalues } from './symmetric-eigen';
+import { symmetricEigenvalues } from '../models/pca';
 import { estimateNoiseWaveletMad } from './wavelet-mad';
 
 /**

@@ -1,6 +1,6 @@
 import type { FloatImage } from '../data/image';
 import { Rng } from '../data/rng';
-import { symmetricEigenvalues } from './symmetric-eigen';
+import { symmetricEigenvalues } from '../models/pca';
 
 /**
  * Noise level by the patch-covariance (PCA) method of Chen, Zhu and Heng, "An Efficient
