@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { DenoiseError } from '../../shared/errors';
 import { LATENT_PRIORS, type LatentPrior } from '../../shared/explore';
 import { Rng } from '../data/rng';
 import { blockwise, toBlocks } from './blocks';
-import { addConv, addConvTranspose, addDense, conv, convTranspose2x, disposeVariables, type ConvParams, type VariableMap } from './layers';
+import { addBlockDecoder, addBlockEncoder, blockCoderFields, denseHead } from './block-coder';
+import { addDense, disposeVariables, type VariableMap } from './layers';
 import { bceWithLogits } from './likelihood';
 import type { GenerativeModel, LossTerms, Model, ModelSpec, TrainBatch, TrainingPhase } from './model';
 import { defineKind } from './options';
@@ -40,16 +40,9 @@ export type AaePrior = LatentPrior;
 
 export const aaeOptions = z
   .object({
-    input: z
-      .number()
-      .int()
-      .min(8)
-      .max(256)
-      .multipleOf(8)
-      .default(32)
-      .meta({ label: 'Block side', help: 'Side in pixels of the square images it encodes and generates; a multiple of 8 (three stride-2 levels)' }),
+    input: blockCoderFields.input,
     latent: z.number().int().min(1).max(4096).default(8).meta({ label: 'Latent size', help: 'Length of the code z' }),
-    width: z.number().int().min(4).max(256).default(32).meta({ label: 'Width', help: 'Channels of the first convolution (the others have twice as many)' }),
+    width: blockCoderFields.width,
     prior: z.enum(AAE_PRIORS).default('gaussian').meta({ label: 'Prior', help: 'gaussian: N(0, I); mixture: a ring of Gaussians in the first two code axes' }),
     components: z.number().int().min(2).max(64).default(8).meta({ label: 'Mixture components', help: 'mixture only: Gaussians on the ring' }),
     adversarial: z.number().min(0).max(100).default(1).meta({ label: 'Adversarial weight', help: 'Weight of the generator loss in its own phase (0 turns the pull toward the prior off)' }),
@@ -79,15 +72,6 @@ export function drawPrior(prior: AaePrior, count: number, latent: number, rng: R
   return out;
 }
 
-interface AaeParams {
-  enc: [ConvParams, ConvParams, ConvParams];
-  code: ConvParams;
-  fromZ: ConvParams;
-  dec: [ConvParams, ConvParams, ConvParams];
-  out: ConvParams;
-  disc: [ConvParams, ConvParams, ConvParams];
-}
-
 export interface AaeModel extends Model {
   readonly generative: GenerativeModel;
   readonly extraPhases: readonly TrainingPhase[];
@@ -102,40 +86,22 @@ export function createAae(spec: ModelSpec, options: AaeOptions, seed: number): A
   const rng = new Rng(seed);
   const priorRng = new Rng(seed ^ 0x3c6ef372);
   const vars: VariableMap = new Map();
-  const s8 = size / 8;
-  const flat = s8 * s8 * 2 * width;
-  const p: AaeParams = {
-    enc: [addConv(vars, 'enc1', 3, c, width, rng), addConv(vars, 'enc2', 3, width, 2 * width, rng), addConv(vars, 'enc3', 3, 2 * width, 2 * width, rng)],
-    code: addDense(vars, 'code', flat, latent, rng),
-    fromZ: addDense(vars, 'fromz', latent, flat, rng, Math.SQRT2),
-    dec: [addConvTranspose(vars, 'dec3', 3, 2 * width, 2 * width, rng), addConvTranspose(vars, 'dec2', 3, 2 * width, width, rng), addConvTranspose(vars, 'dec1', 3, width, width, rng)],
-    out: addConv(vars, 'out', 3, width, c, rng, 1),
-    disc: [addDense(vars, 'disc1', latent, discWidth, rng, Math.SQRT2), addDense(vars, 'disc2', discWidth, discWidth, rng, Math.SQRT2), addDense(vars, 'disc3', discWidth, 1, rng)],
-  };
-  const discVariables = p.disc.flatMap((layer) => [layer.w, layer.b]);
-  const encoderVariables = [...p.enc.flatMap((layer) => [layer.w, layer.b]), p.code.w, p.code.b];
+  const encoder = addBlockEncoder(vars, size, c, width, rng);
+  const code = addDense(vars, 'code', encoder.flat, latent, rng);
+  const decodeLogits = addBlockDecoder(vars, size, c, width, latent, rng);
+  const disc = [addDense(vars, 'disc1', latent, discWidth, rng, Math.SQRT2), addDense(vars, 'disc2', discWidth, discWidth, rng, Math.SQRT2), addDense(vars, 'disc3', discWidth, 1, rng)];
+  const discVariables = disc.flatMap((layer) => [layer.w, layer.b]);
+  const encoderVariables = [...encoder.variables, code.w, code.b];
 
-  const encodeBlocks = (x: tf.Tensor4D): tf.Tensor2D => {
-    const h = p.enc.reduce((acc, layer) => conv(acc, layer, 2, 'relu'), x);
-    return tf.add(tf.matMul(tf.reshape(h, [x.shape[0], flat]) as tf.Tensor2D, p.code.w as tf.Tensor2D), p.code.b) as tf.Tensor2D;
-  };
-  const decodeBlocks = (z: tf.Tensor2D): tf.Tensor4D => {
-    const h = tf.relu(tf.add(tf.matMul(z, p.fromZ.w as tf.Tensor2D), p.fromZ.b));
-    const grid = tf.reshape(h, [z.shape[0], s8, s8, 2 * width]) as tf.Tensor4D;
-    const up = p.dec.reduce((acc, layer) => convTranspose2x(acc, layer, 'relu'), grid);
-    return tf.sigmoid(conv(up, p.out, 1, 'linear')) as tf.Tensor4D;
-  };
+  const encodeBlocks = (x: tf.Tensor4D): tf.Tensor2D => denseHead(code, encoder.features(x));
+  const decodeBlocks = (z: tf.Tensor2D): tf.Tensor4D => tf.sigmoid(decodeLogits(z)) as tf.Tensor4D;
   const discLogits = (z: tf.Tensor2D): tf.Tensor2D =>
-    p.disc.reduce((acc, layer, i) => {
-      const y = tf.add(tf.matMul(acc, layer.w as tf.Tensor2D), layer.b) as tf.Tensor2D;
-      return i < p.disc.length - 1 ? (tf.relu(y) as tf.Tensor2D) : y;
+    disc.reduce((acc, layer, i) => {
+      const y = denseHead(layer, acc);
+      return i < disc.length - 1 ? (tf.relu(y) as tf.Tensor2D) : y;
     }, z);
   const priorBatch = (n: number): tf.Tensor2D => tf.tensor2d(drawPrior(prior, n, latent, priorRng, components), [n, latent]);
-  const checkBlock = (x: tf.Tensor4D): void => {
-    if (x.shape[1] !== size || x.shape[2] !== size || x.shape[3] !== c) {
-      throw new DenoiseError('E_INVALID_ARGUMENT', `This AAE encodes ${size} x ${size} x ${c} images, got ${x.shape.slice(1).join(' x ')}`);
-    }
-  };
+  const checkBlock = (x: tf.Tensor4D): void => encoder.check(x, 'AAE');
   /** D's loss on codes it cannot move: prior draws are "real", codes "fake". */
   const discriminatorLoss = (codes: tf.Tensor2D): tf.Scalar => {
     const n = codes.shape[0];

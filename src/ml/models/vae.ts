@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { DenoiseError } from '../../shared/errors';
 import { Rng } from '../data/rng';
 import { blockwise, toBlocks } from './blocks';
-import { addConv, addConvTranspose, addDense, conv, convTranspose2x, disposeVariables, type ConvParams, type VariableMap } from './layers';
+import { addBlockDecoder, addBlockEncoder, blockCoderFields, denseHead } from './block-coder';
+import { addDense, disposeVariables, type VariableMap } from './layers';
 import { bceWithLogitsElements, klToStandardNormal } from './likelihood';
 import type { GenerativeModel, LossTerms, Model, ModelSpec, TrainBatch } from './model';
 import { defineKind } from './options';
@@ -39,16 +39,9 @@ export type VaeLikelihood = (typeof VAE_LIKELIHOODS)[number];
 
 export const vaeOptions = z
   .object({
-    input: z
-      .number()
-      .int()
-      .min(8)
-      .max(256)
-      .multipleOf(8)
-      .default(32)
-      .meta({ label: 'Block side', help: 'Side in pixels of the square images it encodes and generates; a multiple of 8 (three stride-2 levels)' }),
+    input: blockCoderFields.input,
     latent: z.number().int().min(1).max(4096).default(32).meta({ label: 'Latent size', help: 'Length of the latent vector z' }),
-    width: z.number().int().min(4).max(256).default(32).meta({ label: 'Width', help: 'Channels of the first convolution (the others have twice as many)' }),
+    width: blockCoderFields.width,
     beta: z.number().min(0).max(1e4).default(1).meta({ label: 'KL weight (beta)', help: 'Weight of the KL term; 1 is the ELBO, more gives a smoother latent space' }),
     loss: z.enum(VAE_LIKELIHOODS).default('mse').meta({ label: 'Likelihood', help: 'mse: Gaussian with a fixed sigma (photos); bce: Bernoulli (binarised digits)' }),
     sigma: z.number().min(1e-3).max(10).default(0.1).meta({ label: 'Gaussian sigma', help: 'mse only: standard deviation of the Gaussian likelihood, in [0, 1] pixel units' }),
@@ -56,15 +49,6 @@ export const vaeOptions = z
   .strict()
   .transform(({ sigma, ...o }) => (o.loss === 'mse' ? { ...o, loss: o.loss, sigma } : { ...o, loss: o.loss }));
 export type VaeOptions = z.output<typeof vaeOptions>;
-
-interface VaeParams {
-  enc: [ConvParams, ConvParams, ConvParams];
-  mu: ConvParams;
-  logVar: ConvParams;
-  fromZ: ConvParams;
-  dec: [ConvParams, ConvParams, ConvParams];
-  out: ConvParams;
-}
 
 export interface VaeModel extends Model {
   readonly generative: GenerativeModel;
@@ -76,35 +60,17 @@ export function createVae(spec: ModelSpec, options: VaeOptions, seed: number): V
   const rng = new Rng(seed);
   const noiseRng = new Rng(seed ^ 0x6a09e667);
   const vars: VariableMap = new Map();
-  const s8 = size / 8;
-  const flat = s8 * s8 * 2 * width;
-  const p: VaeParams = {
-    enc: [addConv(vars, 'enc1', 3, c, width, rng), addConv(vars, 'enc2', 3, width, 2 * width, rng), addConv(vars, 'enc3', 3, 2 * width, 2 * width, rng)],
-    mu: addDense(vars, 'mu', flat, latent, rng),
-    // Small weights start every posterior near N(0, 1), so the KL starts near zero.
-    logVar: addDense(vars, 'logvar', flat, latent, rng, 0.1),
-    fromZ: addDense(vars, 'fromz', latent, flat, rng, Math.SQRT2),
-    dec: [addConvTranspose(vars, 'dec3', 3, 2 * width, 2 * width, rng), addConvTranspose(vars, 'dec2', 3, 2 * width, width, rng), addConvTranspose(vars, 'dec1', 3, width, width, rng)],
-    out: addConv(vars, 'out', 3, width, c, rng, 1),
-  };
+  const encoder = addBlockEncoder(vars, size, c, width, rng);
+  const mu = addDense(vars, 'mu', encoder.flat, latent, rng);
+  // Small weights start every posterior near N(0, 1), so the KL starts near zero.
+  const logVar = addDense(vars, 'logvar', encoder.flat, latent, rng, 0.1);
+  const decodeLogits = addBlockDecoder(vars, size, c, width, latent, rng);
 
   const encodeBlocks = (x: tf.Tensor4D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } => {
-    const h = p.enc.reduce((acc, layer) => conv(acc, layer, 2, 'relu'), x);
-    const f = tf.reshape(h, [x.shape[0], flat]) as tf.Tensor2D;
-    const dense = (layer: ConvParams): tf.Tensor2D => tf.add(tf.matMul(f, layer.w as tf.Tensor2D), layer.b) as tf.Tensor2D;
-    return { mean: dense(p.mu), logVar: dense(p.logVar) };
+    const f = encoder.features(x);
+    return { mean: denseHead(mu, f), logVar: denseHead(logVar, f) };
   };
-  const decodeLogits = (z: tf.Tensor2D): tf.Tensor4D => {
-    const h = tf.relu(tf.add(tf.matMul(z, p.fromZ.w as tf.Tensor2D), p.fromZ.b));
-    const grid = tf.reshape(h, [z.shape[0], s8, s8, 2 * width]) as tf.Tensor4D;
-    const up = p.dec.reduce((acc, layer) => convTranspose2x(acc, layer, 'relu'), grid);
-    return conv(up, p.out, 1, 'linear');
-  };
-  const checkBlock = (x: tf.Tensor4D): void => {
-    if (x.shape[1] !== size || x.shape[2] !== size || x.shape[3] !== c) {
-      throw new DenoiseError('E_INVALID_ARGUMENT', `This VAE encodes ${size} x ${size} x ${c} images, got ${x.shape.slice(1).join(' x ')}`);
-    }
-  };
+  const checkBlock = (x: tf.Tensor4D): void => encoder.check(x, 'VAE');
 
   const generative: GenerativeModel = {
     latentSize: latent,
