@@ -32,16 +32,13 @@ const modelName = z.string().regex(MODEL_NAME_PATTERN, `use ${MODEL_NAME_RULE}`)
 /** Noise level on the 0-255 scale for level-aware models; null: estimate it from the image. */
 const sigma = finite.min(0).max(255).nullable();
 
-function limited(key: keyof typeof TRAIN_LIMITS): z.ZodNumber {
-  const limit: NumberLimit = TRAIN_LIMITS[key];
+/** A number within one of the shared limits (training settings, the Explore lab). */
+function within(limit: NumberLimit): z.ZodNumber {
   const n = finite.min(limit.min).max(limit.max);
   return limit.integer ? n.int() : n;
 }
-function labLimited(key: keyof typeof LAB_LIMITS): z.ZodNumber {
-  const limit: NumberLimit = LAB_LIMITS[key];
-  const n = finite.min(limit.min).max(limit.max);
-  return limit.integer ? n.int() : n;
-}
+const limited = (key: keyof typeof TRAIN_LIMITS): z.ZodNumber => within(TRAIN_LIMITS[key]);
+const labLimited = (key: keyof typeof LAB_LIMITS): z.ZodNumber => within(LAB_LIMITS[key]);
 const none = z.null();
 
 type Schemas = { [C in Channel]: z.ZodType<RequestOf<C>> };

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
+import { LAB_LIMITS } from '../../shared/explore';
 import { LAB_VIEWS, runLab, runLabPair, type LabSettings, type LabView } from '../../ml/explore/lab';
 import { writePlot } from '../../ml/explore/render-png';
 import { TOY_DATASETS, isToyDatasetName } from '../../ml/explore/toy-data';
@@ -78,7 +79,7 @@ export async function runExplore(argv: string[]): Promise<number> {
       ...(values.images !== undefined ? { imagesDir: values.images } : {}),
       ...(values.image !== undefined ? { image: values.image } : {}),
       sigma: numberArg(values.sigma, '--sigma', { min: 0, max: 255 }) ?? 25,
-      seed: numberArg(values.seed, '--seed', { min: 0, max: 2 ** 32 - 1, integer: true }) ?? 0,
+      seed: numberArg(values.seed, '--seed', LAB_LIMITS.seed) ?? 0,
     });
     await writePlot(result.svg, out);
     console.log(JSON.stringify({ view, out, backend: backend.active, ...result.summary }));
@@ -116,11 +117,11 @@ export async function runExplore(argv: string[]): Promise<number> {
   const settings: LabSettings = {
     kind,
     data,
-    count: numberArg(values.count, '--count', { min: 16, max: 20000, integer: true }) ?? 1000,
-    dataNoise: numberArg(values['data-noise'], '--data-noise', { min: 0, max: 1 }) ?? 0.03,
-    seed: numberArg(values.seed, '--seed', { min: 0, max: 2 ** 32 - 1, integer: true }) ?? 0,
-    steps: numberArg(values.steps, '--steps', { min: 0, max: 200000, integer: true }) ?? 1500,
-    size: numberArg(values.size, '--size', { min: 120, max: 2000, integer: true }) ?? 360,
+    count: numberArg(values.count, '--count', LAB_LIMITS.count) ?? 1000,
+    dataNoise: numberArg(values['data-noise'], '--data-noise', LAB_LIMITS.dataNoise) ?? 0.03,
+    seed: numberArg(values.seed, '--seed', LAB_LIMITS.seed) ?? 0,
+    steps: numberArg(values.steps, '--steps', LAB_LIMITS.steps) ?? 1500,
+    size: numberArg(values.size, '--size', LAB_LIMITS.size) ?? 360,
     model,
     ...(views ? { views } : {}),
   };

@@ -1,5 +1,5 @@
 import { DenoiseError } from '../../shared/errors';
-import type { LabView } from '../../shared/explore';
+import { LAB_LIMITS, type LabView } from '../../shared/explore';
 import { codesOf, decodedPriorSamples, encoderJacobians, jacobianSpectra, projectToTwo, reconstructionField, reconstructionsOf } from './analysis';
 import { arrows, curve, dots, ellipses, grid, panel, panelHeight, ramp, segments, type Frame } from './svg-plot';
 import { gridPoints, makeToyData, type ToyData, type ToyDatasetName } from './toy-data';
@@ -122,8 +122,9 @@ export class LabSession {
   parts: Record<string, number> = {};
 
   constructor(readonly settings: LabSettings) {
-    if (!Number.isInteger(settings.steps) || settings.steps < 0 || settings.steps > 200_000) {
-      throw new DenoiseError('E_INVALID_ARGUMENT', `steps must be an integer in [0, 200000], got ${settings.steps}`);
+    const { min, max } = LAB_LIMITS.steps;
+    if (!Number.isInteger(settings.steps) || settings.steps < min || settings.steps > max) {
+      throw new DenoiseError('E_INVALID_ARGUMENT', `steps must be an integer in [${min}, ${max}], got ${settings.steps}`);
     }
     const options = resolveToyOptions({ ...settings.model, kind: settings.kind, seed: settings.seed });
     this.data = makeToyData({ name: settings.data, count: settings.count, noise: settings.dataNoise, seed: settings.seed });
