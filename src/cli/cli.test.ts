@@ -65,7 +65,7 @@ describe('denoise-studio', () => {
     const meta = JSON.parse(await fs.readFile(join(model, 'meta.json'), 'utf8')) as { training: { steps: number; patchSize: number } };
     expect(meta.training).toMatchObject({ steps: 7, patchSize: 16 });
     expect(await main(['train', '--continue', '--out', join(dir, 'data'), '--steps', '7'])).toBe(1);
-    expect(output.stderr).toMatch(/No checkpoint to resume from.*\[E_NOT_FOUND\]/);
+    expect(output.stderr).toMatch(/No checkpoint to continue from.*\[E_NOT_FOUND\]/);
   });
 
   it('manages the library: a stopped run is listed as continuable; rename, export, import', async () => {

@@ -88,7 +88,7 @@ export async function findLatestCheckpoint<S>(outDir: string, { clean = true }: 
   if (clean) await removeStaleTemps(root);
   const checkpoints = await listCheckpoints(root);
   if (checkpoints.length === 0) {
-    throw new DenoiseError('E_NOT_FOUND', `No checkpoint to resume from in ${root}`);
+    throw new DenoiseError('E_NOT_FOUND', `No checkpoint to continue from in ${root}`);
   }
   const skipped: SkippedCheckpoint[] = [];
   for (const { name, step } of checkpoints) {

@@ -5,7 +5,8 @@ import { TRAIN_DEFAULTS, type TrainConfig } from '../../shared/training';
 import { makeTempDir, removeTempDir } from '../../test-support/fixtures';
 import { writeTextureImages } from '../../test-support/textures';
 import { initBackend } from '../backend';
-import { readResumableConfig, runTraining } from './train-run';
+import { prepareContinue } from '../jobs/train';
+import { runTraining } from './train-run';
 
 /**
  * A training run's files carry no absolute path of the machine (model metadata names its data
@@ -54,7 +55,7 @@ describe('portable training runs', () => {
 
     const after = join(dir, 'machine-b');
     await fs.rename(before, after);
-    const saved = await readResumableConfig(join(after, 'models', 'run'));
+    const saved = (await prepareContinue(join(after, 'models', 'run'))).config;
     expect(saved.dataDirs).toEqual([join(after, 'datasets', 'textures')]);
     const resumed = await runTraining({ ...saved, maxSteps: 6 }, { backend: 'wasm', resume: true });
     expect(resumed).toMatchObject({ reason: 'max-steps', step: 6 });

@@ -95,12 +95,6 @@ function totalStepsOf(config: TrainConfig, stepsPerEpoch: number): number | null
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** The settings of the run saved in `outDir`, for resuming it (its newest readable checkpoint). */
-export async function readResumableConfig(outDir: string): Promise<TrainConfig> {
-  const found = await findLatestCheckpoint<TrainState>(outDir);
-  return resolveConfig(found.state.config, outDir);
-}
-
 export async function runTraining(config: TrainConfig, options: TrainRunOptions): Promise<TrainResult> {
   if (config.epochs === undefined && config.minutes === undefined && config.maxSteps === undefined) {
     throw new DenoiseError('E_INVALID_ARGUMENT', 'Give a bound for training: epochs, minutes or a step count');
