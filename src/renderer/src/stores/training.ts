@@ -8,6 +8,7 @@ import { humanize, type HumanError } from '../api/errors';
 import { useAppStore } from './app';
 import { useDatasetStore } from './datasets';
 import { useNoticeStore } from './notices';
+import { referenceOf, validationDisplay, type ValidationReference } from './validation-display';
 
 export type Bound = 'steps' | 'epochs' | 'minutes';
 
@@ -89,6 +90,9 @@ export const useTrainingStore = defineStore('training', () => {
   const finished = ref<{ reason: string; step: number; modelDir: string; metrics: Record<string, number> } | null>(null);
   const series = shallowRef<Series>(emptySeries());
   const seriesVersion = ref(0);
+  // Known from the first validation event; until then a run is drawn as one scored in PSNR.
+  const validationReference = ref<ValidationReference>('clean');
+  const validation = computed(() => validationDisplay(validationReference.value, series.value));
   const samples = shallowRef<TrainSamples | null>(null);
   const preview = shallowRef<{ clean: ImageRef; noisy: ImageRef } | null>(null);
   const previewIndex = ref(0);
@@ -118,6 +122,7 @@ export const useTrainingStore = defineStore('training', () => {
   function resetRun(): void {
     series.value = emptySeries();
     seriesVersion.value++;
+    validationReference.value = 'clean';
     samples.value = null;
     checkpoints.value = [];
     finished.value = null;
@@ -160,6 +165,7 @@ export const useTrainingStore = defineStore('training', () => {
             return;
           }
           case 'validation': {
+            validationReference.value = referenceOf(e);
             const s = series.value;
             series.value = { ...s, valSteps: [...s.valSteps, e.step], valLoss: [...s.valLoss, e.loss], valPsnr: [...s.valPsnr, e.psnr] };
             seriesVersion.value++;
@@ -280,7 +286,7 @@ export const useTrainingStore = defineStore('training', () => {
   }
 
   return {
-    form, jobId, state, outDir, error, progress, startedInfo, checkpoints, finished, series, seriesVersion, samples, preview, previewError, kind, active,
+    form, jobId, state, outDir, error, progress, startedInfo, checkpoints, finished, series, seriesVersion, validationReference, validation, samples, preview, previewError, kind, active,
     pickKind, ensureDefaults, start, continueRun, control, refreshPreview, nextPreviewImage, listen, onUpdate,
   };
 });
