@@ -22,7 +22,7 @@ export type DenoiseOptions = Pick<ApplyOptions, 'gpu' | 'strength' | 'sigma' | '
  * The options with the level a level-aware model needs: the given sigma, else the image's own
  * estimate ("auto"), which is returned so the app can show it. Other models get none.
  */
-async function withLevel(model: Model, image: FloatImage, options: DenoiseOptions): Promise<{ options: DenoiseOptions; estimatedSigma?: number }> {
+export async function withLevel(model: Model, image: FloatImage, options: DenoiseOptions): Promise<{ options: DenoiseOptions; estimatedSigma?: number }> {
   if (!model.takesNoiseLevel || options.sigma !== undefined) return { options };
   const estimatedSigma = (await estimateNoiseLevel(image)).sigma;
   return { options: { ...options, sigma: estimatedSigma }, estimatedSigma };
