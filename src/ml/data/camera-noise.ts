@@ -1,0 +1,196 @@
+/**
+ * Synthetic camera noise for training denoisers that must work on real photos (issue 11): the
+ * clean sRGB patch is taken back to what a random camera's sensor would have recorded, given
+ * signal-dependent sensor noise, and brought forward again through demosaicing, white balance,
+ * colour correction, gamma, tone curve and a JPEG file (Brooks et al. 2019, "Unprocessing
+ * Images for Learned Raw Denoising", section 3). The result is noise that grows with
+ * brightness, is spatially correlated, and carries JPEG's block artefacts, like real photos.
+ *
+ * One deliberate difference from a literal raw pipeline: the clean image itself is not
+ * demosaiced, only the noise is (demosaicing is linear, so demosaic(mosaic(x) + n) =
+ * demosaic(mosaic(x)) + demosaic(n), and we replace the first term by x). The training target is
+ * the given clean patch, so demosaicing the signal would put bilinear blur and colour fringes at
+ * every edge into the "noise" and teach models to sharpen; with this split, a camera without
+ * sensor noise and without JPEG returns the clean patch (to 8-bit rounding) everywhere,
+ * highlights and saturated colours included.
+ */
+import { DenoiseError } from '../../shared/errors';
+import { demosaicBilinear, linearToSrgbFast, randomCameraColour, sensorMosaic, srgbToLinearFast } from './camera-pipeline';
+import { jpegRoundTrip } from './jpeg-round-trip';
+import type { Rng } from './rng';
+
+export interface CameraNoiseLayout {
+  patches: number;
+  patchSize: number;
+  channels: 1 | 3;
+}
+
+export interface CameraNoiseResult {
+  /** Same layout as clean: [patches, patchSize, patchSize, channels], HWC, in [0, 1], 8-bit quantised. */
+  noisy: Float32Array;
+  /** Per patch: population standard deviation of (noisy - clean) over all its values, 0..255 scale. */
+  levels: Float32Array;
+}
+
+/** Stages that tests switch off to check the rest; training always uses all of them. */
+export interface CameraNoiseStages {
+  sensorNoise?: boolean;
+  jpeg?: boolean;
+}
+
+/**
+ * Shot-noise variance factor, log-uniform over this range (Brooks et al.'s fit to real raw
+ * data). Their top end is heavy noise for 8-bit photos; narrow it towards the bottom if models
+ * should specialise on light noise.
+ */
+export const SHOT_NOISE_RANGE = [1e-4, 1.2e-2] as const;
+/** log(read) = SLOPE * log(shot) + INTERCEPT + N(0, SCATTER): their line fit across cameras. */
+export const READ_NOISE_SLOPE = 2.18;
+export const READ_NOISE_INTERCEPT = 1.2;
+export const READ_NOISE_SCATTER = 0.26;
+/** JPEG quality per patch, an integer drawn uniformly from this inclusive range. */
+export const JPEG_QUALITY_RANGE = [70, 98] as const;
+
+interface NoiseVariance {
+  shot: number;
+  read: number;
+}
+
+function randomNoiseVariance(rng: Rng): NoiseVariance {
+  const [low, high] = SHOT_NOISE_RANGE.map(Math.log) as [number, number];
+  const logShot = low + (high - low) * rng.next();
+  const logRead = READ_NOISE_SLOPE * logShot + READ_NOISE_INTERCEPT + READ_NOISE_SCATTER * rng.normal();
+  return { shot: Math.exp(logShot), read: Math.exp(logRead) };
+}
+
+function checkLayout(clean: Float32Array, layout: CameraNoiseLayout): void {
+  const { patches, patchSize, channels } = layout;
+  const fail = (why: string): DenoiseError =>
+    new DenoiseError('E_INVALID_ARGUMENT', `Camera noise: ${why}.`, { patches, patchSize, channels, length: clean.length });
+  if (!Number.isInteger(patches) || patches < 0) throw fail('the patch count must be a whole number, 0 or more');
+  if (!Number.isInteger(patchSize) || patchSize < 2 || patchSize % 2 !== 0) {
+    throw fail(`the patch size must be an even whole number of at least 2 (an RGGB mosaic needs 2 x 2 cells), got ${patchSize}`);
+  }
+  if (channels !== 1 && channels !== 3) throw fail(`channels must be 1 or 3, got ${String(channels)}`);
+  const expected = patches * patchSize * patchSize * channels;
+  if (clean.length !== expected) {
+    throw fail(`${clean.length} values do not fill ${patches} patches of ${patchSize} x ${patchSize} x ${channels} (${expected})`);
+  }
+}
+
+/** Working buffers for one patch, reused across the patches of a call. */
+interface Scratch {
+  linear: Float32Array;
+  sensorSignal: Float32Array;
+  sensorNoise: Float32Array;
+  demosaicedNoise: Float32Array;
+  rgb: Uint8Array;
+}
+
+/**
+ * One patch through one random camera; returns the 8-bit RGB bytes of the decoded file (in
+ * the scratch buffer, valid until the next patch).
+ * `readClean(pixel, c)` gives the clean sRGB value (gray patches replicate their one channel).
+ */
+function photographPatch(
+  readClean: (pixel: number, c: number) => number,
+  size: number,
+  rng: Rng,
+  stages: CameraNoiseStages,
+  s: Scratch,
+): Uint8Array {
+  const colour = randomCameraColour(rng);
+  const variance = randomNoiseVariance(rng);
+  const quality = JPEG_QUALITY_RANGE[0] + rng.int(JPEG_QUALITY_RANGE[1] - JPEG_QUALITY_RANGE[0] + 1);
+  const pixels = size * size;
+  for (let p = 0; p < pixels; p++) {
+    for (let c = 0; c < 3; c++) {
+      const value = readClean(p, c);
+      if (!Number.isFinite(value)) {
+        throw new DenoiseError('E_INVALID_ARGUMENT', `Camera noise: the clean patch holds a non-finite value (${value}).`);
+      }
+      s.linear[p * 3 + c] = srgbToLinearFast(value);
+    }
+  }
+  s.sensorNoise.fill(0);
+  if (stages.sensorNoise !== false) {
+    sensorMosaic(s.linear, size, colour, s.sensorSignal);
+    // Poisson-Gaussian noise as heteroscedastic Gaussian: variance = shot * signal + read.
+    for (let p = 0; p < pixels; p++) {
+      s.sensorNoise[p] = Math.sqrt(variance.shot * (s.sensorSignal[p] ?? 0) + variance.read) * rng.normal();
+    }
+  }
+  demosaicBilinear(s.sensorNoise, size, s.demosaicedNoise);
+  const [gainR, gainG, gainB] = colour.gains;
+  const m = colour.camToRgb;
+  for (let p = 0; p < pixels; p++) {
+    // White balance, then colour correction, of the noise; the clean signal is already linear RGB.
+    const n0 = (s.demosaicedNoise[p * 3] ?? 0) * gainR;
+    const n1 = (s.demosaicedNoise[p * 3 + 1] ?? 0) * gainG;
+    const n2 = (s.demosaicedNoise[p * 3 + 2] ?? 0) * gainB;
+    for (let c = 0; c < 3; c++) {
+      const noise = (m[c * 3] ?? 0) * n0 + (m[c * 3 + 1] ?? 0) * n1 + (m[c * 3 + 2] ?? 0) * n2;
+      s.rgb[p * 3 + c] = Math.round(linearToSrgbFast((s.linear[p * 3 + c] ?? 0) + noise) * 255);
+    }
+  }
+  if (stages.jpeg !== false) jpegRoundTrip(s.rgb, size, size, quality, s.rgb);
+  return s.rgb;
+}
+
+/**
+ * Realistic camera noise for a batch of clean sRGB patches, each through its own random camera.
+ * Gray patches run the same colour pipeline on their value replicated to RGB and return the
+ * mean of the three decoded channels (rounded to 8 bits), so gray models see the same
+ * correlated noise. Deterministic for a given `rng` state; `clean` is only read.
+ */
+export function addCameraNoise(
+  clean: Float32Array,
+  rng: Rng,
+  layout: CameraNoiseLayout,
+  stages: CameraNoiseStages = {},
+): CameraNoiseResult {
+  checkLayout(clean, layout);
+  const { patches, patchSize: size, channels } = layout;
+  const pixels = size * size;
+  const valuesPerPatch = pixels * channels;
+  const noisy = new Float32Array(clean.length);
+  const levels = new Float32Array(patches);
+  const scratch: Scratch = {
+    linear: new Float32Array(pixels * 3),
+    sensorSignal: new Float32Array(pixels),
+    sensorNoise: new Float32Array(pixels),
+    demosaicedNoise: new Float32Array(pixels * 3),
+    rgb: new Uint8Array(pixels * 3),
+  };
+  for (let patch = 0; patch < patches; patch++) {
+    const start = patch * valuesPerPatch;
+    const readClean =
+      channels === 3
+        ? (p: number, c: number): number => clean[start + p * 3 + c] ?? 0
+        : (p: number): number => clean[start + p] ?? 0;
+    const rgb = photographPatch(readClean, size, rng, stages, scratch);
+    if (channels === 3) {
+      for (let i = 0; i < valuesPerPatch; i++) noisy[start + i] = (rgb[i] ?? 0) / 255;
+    } else {
+      for (let p = 0; p < pixels; p++) {
+        const mean = ((rgb[p * 3] ?? 0) + (rgb[p * 3 + 1] ?? 0) + (rgb[p * 3 + 2] ?? 0)) / 3;
+        noisy[start + p] = Math.round(mean) / 255;
+      }
+    }
+    levels[patch] = residualStd(noisy, clean, start, valuesPerPatch) * 255;
+  }
+  return { noisy, levels };
+}
+
+/** Population standard deviation of noisy - clean over [start, start + count). */
+export function residualStd(noisy: Float32Array, clean: Float32Array, start: number, count: number): number {
+  let sum = 0;
+  let sumSquares = 0;
+  for (let i = start; i < start + count; i++) {
+    const d = (noisy[i] ?? 0) - (clean[i] ?? 0);
+    sum += d;
+    sumSquares += d * d;
+  }
+  const mean = sum / count;
+  return Math.sqrt(Math.max(sumSquares / count - mean * mean, 0));
+}
