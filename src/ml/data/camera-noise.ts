@@ -88,12 +88,14 @@ interface Scratch {
 }
 
 /**
- * One patch through one random camera; returns the 8-bit RGB bytes of the decoded file (in
- * the scratch buffer, valid until the next patch).
- * `readClean(pixel, c)` gives the clean sRGB value (gray patches replicate their one channel).
+ * One patch (the values of `clean` from `start`, HWC with `channels`) through one random
+ * camera; returns the 8-bit RGB bytes of the decoded file (in the scratch buffer, valid until
+ * the next patch). Gray patches replicate their one channel to RGB.
  */
 function photographPatch(
-  readClean: (pixel: number, c: number) => number,
+  clean: Float32Array,
+  start: number,
+  channels: 1 | 3,
   size: number,
   rng: Rng,
   stages: CameraNoiseStages,
@@ -103,14 +105,14 @@ function photographPatch(
   const variance = randomNoiseVariance(rng);
   const quality = JPEG_QUALITY_RANGE[0] + rng.int(JPEG_QUALITY_RANGE[1] - JPEG_QUALITY_RANGE[0] + 1);
   const pixels = size * size;
-  for (let p = 0; p < pixels; p++) {
-    for (let c = 0; c < 3; c++) {
-      const value = readClean(p, c);
-      if (!Number.isFinite(value)) {
-        throw new DenoiseError('E_INVALID_ARGUMENT', `Camera noise: the clean patch holds a non-finite value (${value}).`);
-      }
-      s.linear[p * 3 + c] = srgbToLinearFast(value);
+  for (let i = 0; i < pixels * channels; i++) {
+    const value = clean[start + i] ?? 0;
+    if (!Number.isFinite(value)) {
+      throw new DenoiseError('E_INVALID_ARGUMENT', `Camera noise: the clean patch holds a non-finite value (${value}).`);
     }
+    const linear = srgbToLinearFast(value);
+    if (channels === 3) s.linear[i] = linear;
+    else s.linear.fill(linear, i * 3, i * 3 + 3);
   }
   s.sensorNoise.fill(0);
   if (stages.sensorNoise !== false) {
@@ -164,11 +166,7 @@ export function addCameraNoise(
   };
   for (let patch = 0; patch < patches; patch++) {
     const start = patch * valuesPerPatch;
-    const readClean =
-      channels === 3
-        ? (p: number, c: number): number => clean[start + p * 3 + c] ?? 0
-        : (p: number): number => clean[start + p] ?? 0;
-    const rgb = photographPatch(readClean, size, rng, stages, scratch);
+    const rgb = photographPatch(clean, start, channels, size, rng, stages, scratch);
     if (channels === 3) {
       for (let i = 0; i < valuesPerPatch; i++) noisy[start + i] = (rgb[i] ?? 0) / 255;
     } else {

@@ -85,7 +85,8 @@ function quantiseBlock(block: Float64Array, step: Float64Array, tmp: Float64Arra
   for (let i = 0; i < 64; i++) {
     const q = step[i] ?? 1;
     const coefficient = block[i] ?? 0;
-    block[i] = Math.sign(coefficient) * Math.floor(Math.abs(coefficient) / q + 0.5) * q;
+    const level = coefficient >= 0 ? Math.floor(coefficient / q + 0.5) : -Math.floor(0.5 - coefficient / q);
+    block[i] = level * q;
   }
   pass(block, 8, tmp, 8, 1, true);
   pass(tmp, 1, block, 1, 8, true);
