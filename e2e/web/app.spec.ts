@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../support/web-server';
@@ -6,7 +6,9 @@ import { expect, test } from '../support/web-server';
 /**
  * The whole flow in a real browser against `denoise-studio serve`: add a dataset, see a folder
  * of non-images refused with its reason, train a tiny model and watch it, cancel and find the
- * checkpoint, denoise and compare before/after, export and find the file, sample a VAE.
+ * checkpoint, continue a self-supervised run on already-noisy photos (no clean reference, so the
+ * held-out loss instead of PSNR), denoise and compare before/after, export and find the file,
+ * sample a VAE.
  * Screenshots of every view go to test-results/screenshots/.
  */
 test.describe.configure({ mode: 'serial' });
@@ -151,6 +153,44 @@ test('an engine crash during a run is reported, the checkpoint survives, and the
   await page.getByTestId('nav-models').click();
   await expect(row.getByTestId('model-checkpoints')).toContainText('step');
   expect(checkpointsBefore).toContain('step');
+});
+
+test('a run on already-noisy photos plots the held-out loss and says why there is no PSNR', async ({ server }) => {
+  // The app starts no self-supervised runs, but continues one: the CLI trains it until its first
+  // checkpoint, and is then killed so the run is left unfinished for the Models view to continue.
+  const out = `${server.home}/models/e2e-n2v`;
+  const cli = spawn(process.execPath, ['bin/denoise-studio.mjs', 'train', '--data', server.photos, '--out', out, '--self-supervised', '--noise', 'gaussian:0',
+    '--size', 'tiny', '--patch', '32', '--batch', '4', '--steps', '5000', '--validate-every', '5', '--checkpoint-every', '5', '--backend', 'wasm'], { stdio: 'ignore' });
+  const exited = new Promise((done) => cli.once('exit', done));
+  try {
+    await expect.poll(() => existsSync(`${out}/checkpoints/latest.json`), { timeout: 90_000 }).toBe(true);
+  } finally {
+    cli.kill('SIGKILL');
+    await exited;
+  }
+
+  // The run before it (a denoiser scored against clean crops) showed PSNR and no note.
+  await page.getByTestId('nav-train').click();
+  await expect(page.getByTestId('psnr-chart').locator('[data-points]')).toHaveAttribute('aria-label', 'Validation PSNR by step');
+  await expect(page.getByTestId('no-reference-note')).toHaveCount(0);
+
+  await page.getByTestId('nav-models').click();
+  await page.getByTestId('continuable-run').filter({ hasText: 'e2e-n2v' }).getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByTestId('train-state')).toHaveText('Training', { timeout: 60_000 });
+  const note = page.getByTestId('no-reference-note');
+  await expect(note).toContainText('no PSNR can be measured', { timeout: 60_000 });
+  const chart = page.getByTestId('psnr-chart').locator('[data-points]');
+  await expect(chart).toHaveAttribute('aria-label', /blind-spot loss/);
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId('train-val-figure')).toHaveText(/^held-out loss \d\.\d{3}e-\d+$/);
+  await expect(page.getByRole('region', { name: 'Training progress' })).not.toContainText('NaN');
+  await shot(page, '05c-train-no-reference');
+
+  await page.getByTestId('train-cancel').click();
+  await expect(page.getByTestId('train-state')).toContainText('Cancelled', { timeout: 60_000 });
+  await expect(note).toBeVisible();
+  // The specs after this one see the library they saw before.
+  rmSync(out, { recursive: true, force: true });
 });
 
 test('images dropped on the Datasets view are uploaded and added', async () => {

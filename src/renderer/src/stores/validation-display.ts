@@ -21,10 +21,12 @@ export interface ValidationPoints {
 }
 
 export interface ValidationDisplay {
-  /** The validation chart: its lines, axis title, scale and accessible name. */
+  /**
+   * The validation chart: its lines, axis title and accessible name. Linear like the PSNR chart:
+   * the held-out loss moves within a narrow band, where log-scale ticks crowd into each other.
+   */
   series: LineSeries[];
   yLabel: string;
-  logY: boolean;
   label: string;
   /** The loss chart's name for its validation line. */
   valLossLabel: string;
@@ -42,10 +44,9 @@ export const NO_REFERENCE_NOTE =
 export function validationDisplay(reference: ValidationReference, points: ValidationPoints): ValidationDisplay {
   if (reference === 'none') {
     return {
-      series: [{ label: 'held-out blind-spot loss (lower is better)', x: points.valSteps, y: points.valLoss, color: '--chart-3' }],
-      yLabel: 'blind-spot loss (lower is better)',
-      // A loss spans decades like the training loss beside it, so the same log scale.
-      logY: true,
+      // Short enough for a half-width chart at 1024 pixels; "lower is better" goes on the axis.
+      series: [{ label: 'held-out blind-spot loss', x: points.valSteps, y: points.valLoss, color: '--chart-3' }],
+      yLabel: 'loss (lower is better)',
       label: 'Held-out blind-spot loss by step (no clean reference, lower is better)',
       valLossLabel: 'held-out blind-spot loss',
       note: NO_REFERENCE_NOTE,
@@ -56,7 +57,6 @@ export function validationDisplay(reference: ValidationReference, points: Valida
   return {
     series: [{ label: 'validation PSNR (dB)', x: points.valSteps, y: points.valPsnr, color: '--chart-3' }],
     yLabel: 'PSNR (dB)',
-    logY: false,
     label: 'Validation PSNR by step',
     valLossLabel: 'validation loss',
     note: null,
