@@ -17,11 +17,17 @@ const path = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'path 
 const id = z.string().regex(/^[\w-]{1,64}$/);
 const finite = z.number().finite();
 
-export const noiseSchema: z.ZodType<NoiseSpec> = z.discriminatedUnion('type', [
+const singleNoiseSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('gaussian'), sigma: finite.min(0).max(255), sigmaMax: finite.min(0).max(255).optional() }).strict(),
   z.object({ type: z.literal('salt-pepper'), amount: finite.min(0).max(1) }).strict(),
   z.object({ type: z.literal('masking'), fraction: finite.min(0).max(1) }).strict(),
   z.object({ type: z.literal('poisson-gaussian'), peak: finite.min(1e-3).max(1e6), sigma: finite.min(0).max(255) }).strict(),
+  z.object({ type: z.literal('camera') }).strict(),
+]);
+
+export const noiseSchema: z.ZodType<NoiseSpec> = z.union([
+  singleNoiseSchema,
+  z.object({ type: z.literal('mix'), parts: z.array(singleNoiseSchema).min(2).max(8) }).strict(),
 ]) as z.ZodType<NoiseSpec>;
 
 const optionValue = z.union([finite, z.string().max(256), z.boolean()]);

@@ -151,3 +151,61 @@ describe('corrupt: arguments', () => {
     expect(corrupt(new Float32Array(0), { type: 'masking', fraction: 0.5 }, new Rng(0)).noisy).toHaveLength(0);
   });
 });
+
+describe('corrupt: camera noise and mixes', () => {
+  const size = 16;
+  const patches = 8;
+  /** Smooth mid-tone patches (one gentle ramp each): no texture for JPEG to alter. */
+  const midGray = (channels: 1 | 3): Float32Array =>
+    Float32Array.from({ length: patches * size * size * channels }, (_, i) => {
+      const pixel = Math.floor(i / channels);
+      return 0.35 + 0.02 * Math.floor(pixel / (size * size)) + (0.1 * (pixel % size)) / size;
+    });
+
+  it('gives camera patches a level below the noise std (the finest-scale part of correlated noise)', () => {
+    const clean = midGray(3);
+    const { noisy, sigmas } = corrupt(clean, { type: 'camera' }, new Rng(3), { patchSize: size, channels: 3 });
+    expect(sigmas).toHaveLength(patches);
+    const per = size * size * 3;
+    for (let p = 0; p < patches; p++) {
+      const std = stats(residual(noisy, clean, p * per, (p + 1) * per)).std * 255;
+      const level = sigmas?.[p] ?? Number.NaN;
+      expect(level).toBeGreaterThan(0);
+      // Demosaicing spreads the noise over neighbours, so its finest scale holds less than all of it.
+      expect(level).toBeLessThan(std);
+    }
+  });
+
+  it('reads white noise at its sigma (so gaussian and camera levels share one scale)', () => {
+    const clean = new Float32Array(64 * 64).fill(0.5);
+    const noisy = corrupt(clean, { type: 'gaussian', sigma: 20 }, new Rng(1), { patchSize: 64 }).noisy;
+    const camera = corrupt(clean, { type: 'mix', parts: [{ type: 'gaussian', sigma: 20 }, { type: 'gaussian', sigma: 20 }] }, new Rng(1), { patchSize: 64 });
+    expect(camera.sigmas?.[0]).toBe(20);
+    expect(stats(residual(noisy, clean)).std * 255).toBeCloseTo(20, 0);
+  });
+
+  it('draws one part per patch, keeps levels when every part has one, and is seeded', () => {
+    const clean = midGray(1);
+    const noise: NoiseSpec = { type: 'mix', parts: [{ type: 'gaussian', sigma: 50 }, { type: 'camera' }] };
+    const a = corrupt(clean, noise, new Rng(9), { patchSize: size, channels: 1 });
+    const b = corrupt(clean, noise, new Rng(9), { patchSize: size, channels: 1 });
+    expect(Array.from(a.noisy)).toEqual(Array.from(b.noisy));
+    const levels = Array.from(a.sigmas ?? []);
+    expect(levels).toHaveLength(patches);
+    // Both parts were drawn: some patches are exactly sigma 50, the camera ones are not.
+    expect(levels.filter((l) => l === 50).length).toBeGreaterThan(0);
+    expect(levels.filter((l) => l !== 50).length).toBeGreaterThan(0);
+    const withoutLevel = corrupt(clean, { type: 'mix', parts: [{ type: 'gaussian', sigma: 5 }, { type: 'salt-pepper', amount: 0.1 }] }, new Rng(2), { patchSize: size, channels: 1 });
+    expect(withoutLevel.sigmas).toBeUndefined();
+  });
+
+  it('refuses a mix of one part, masking in a mix, and camera noise on non-square data', () => {
+    const clean = midGray(1);
+    const bad = (noise: NoiseSpec, options = { patchSize: size, channels: 1 as const }): void => {
+      expect(() => corrupt(clean, noise, new Rng(0), options)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+    };
+    bad({ type: 'mix', parts: [{ type: 'camera' }] });
+    bad({ type: 'mix', parts: [{ type: 'camera' }, { type: 'masking', fraction: 0.2 }] });
+    expect(() => corrupt(new Float32Array(12 * 10), { type: 'camera' }, new Rng(0))).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+  });
+});

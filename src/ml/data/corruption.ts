@@ -1,5 +1,7 @@
 import { DenoiseError } from '../../shared/errors';
-import type { NoiseSpec } from '../../shared/noise';
+import type { NoiseSpec, SingleNoiseSpec } from '../../shared/noise';
+import { addCameraNoise } from './camera-noise';
+import { finestScaleLevel } from './noise-level';
 import { samplePoisson } from './poisson';
 import type { Rng } from './rng';
 
@@ -18,7 +20,11 @@ export interface Corruption {
   noisy: Float32Array;
   /** Masking only: 1 where the input was zeroed, one entry per value (for blind-spot losses). */
   mask?: Uint8Array;
-  /** Gaussian only: the sigma (0..255 scale) used for each patch, for noise-level-aware models. */
+  /**
+   * The level (0..255 scale) of each patch, for noise-level-aware models: a gaussian patch's
+   * sigma, a camera patch's finest-scale level (noise-level.ts). Absent when some patch's
+   * corruption has no level (salt-and-pepper, masking, Poisson-Gaussian).
+   */
   sigmas?: Float32Array;
 }
 
@@ -29,6 +35,12 @@ function invalid(noise: NoiseSpec, why: string): DenoiseError {
 function checkSpec(noise: NoiseSpec): void {
   const inUnit = (v: number): boolean => v >= 0 && v <= 1;
   switch (noise.type) {
+    case 'mix':
+      if (noise.parts.length < 2) throw invalid(noise, 'a mix needs at least two parts');
+      for (const part of noise.parts) checkSpec(part);
+      return;
+    case 'camera':
+      return;
     case 'gaussian':
       if (!(noise.sigma >= 0)) throw invalid(noise, 'sigma must be 0 or more');
       if (noise.sigmaMax !== undefined && !(noise.sigmaMax >= noise.sigma)) {
@@ -137,6 +149,34 @@ function poissonGaussian(clean: Float32Array, peak: number, sigma: number, rng: 
   return { noisy };
 }
 
+function camera(clean: Float32Array, rng: Rng, layout: Layout): Corruption {
+  const size = Math.round(Math.sqrt(layout.valuesPerPatch / layout.channels));
+  if (size * size * layout.channels !== layout.valuesPerPatch) throw new DenoiseError('E_INVALID_ARGUMENT', 'Camera noise needs square patches (give patchSize)');
+  const channels = layout.channels === 3 ? 3 : 1;
+  const { noisy } = addCameraNoise(clean, rng, { patches: layout.patches, patchSize: size, channels });
+  const sigmas = new Float32Array(layout.patches);
+  for (let p = 0; p < layout.patches; p++) sigmas[p] = finestScaleLevel(noisy, clean, p * layout.valuesPerPatch, size, channels);
+  return { noisy, sigmas };
+}
+
+/** Each patch through one part drawn at random; levels only when every part has them. */
+function mix(clean: Float32Array, parts: SingleNoiseSpec[], rng: Rng, layout: Layout): Corruption {
+  const noisy = new Float32Array(clean.length);
+  const sigmas = new Float32Array(layout.patches);
+  let everyPatchHasLevel = true;
+  const patchLayout: Layout = { ...layout, patches: 1 };
+  for (let p = 0; p < layout.patches; p++) {
+    const part = parts[rng.int(parts.length)] as SingleNoiseSpec;
+    const range = [p * layout.valuesPerPatch, (p + 1) * layout.valuesPerPatch] as const;
+    const one = corruptSingle(clean.subarray(...range), part, rng, patchLayout);
+    if (one.mask) throw new DenoiseError('E_INVALID_ARGUMENT', 'Masking cannot be mixed with other noise: its blind-spot mask covers the whole batch');
+    noisy.set(one.noisy, range[0]);
+    if (one.sigmas) sigmas[p] = one.sigmas[0] as number;
+    else everyPatchHasLevel = false;
+  }
+  return { noisy, ...(everyPatchHasLevel ? { sigmas } : {}) };
+}
+
 /**
  * Makes the noisy input of a training pair from clean values in [0, 1]. Levels use the units of
  * NoiseSpec (sigma on the 0..255 scale). Every random choice comes from `rng`, so a seed fixes
@@ -145,7 +185,14 @@ function poissonGaussian(clean: Float32Array, peak: number, sigma: number, rng: 
 export function corrupt(clean: Float32Array, noise: NoiseSpec, rng: Rng, options: CorruptOptions = {}): Corruption {
   checkSpec(noise);
   const layout = layoutOf(clean.length, options);
+  if (noise.type === 'mix') return mix(clean, noise.parts, rng, layout);
+  return corruptSingle(clean, noise, rng, layout);
+}
+
+function corruptSingle(clean: Float32Array, noise: SingleNoiseSpec, rng: Rng, layout: Layout): Corruption {
   switch (noise.type) {
+    case 'camera':
+      return camera(clean, rng, layout);
     case 'gaussian':
       return gaussian(clean, noise, rng, layout);
     case 'salt-pepper':

@@ -159,5 +159,20 @@ describe('noise-level map', () => {
     await expect(
       runTraining({ ...base, noise: { type: 'salt-pepper', amount: 0.1 }, outDir: join(dir, 'sp') }, { backend: 'wasm' }),
     ).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    const mixedWithSaltPepper: TrainConfig['noise'] = { type: 'mix', parts: [{ type: 'gaussian', sigma: 10 }, { type: 'salt-pepper', amount: 0.1 }] };
+    await expect(runTraining({ ...base, noise: mixedWithSaltPepper, outDir: join(dir, 'sp-mix') }, { backend: 'wasm' })).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+    });
   });
+
+  it('trains with camera noise mixed with a gaussian range: every patch has a level', async () => {
+    const out = join(dir, 'camera-mix');
+    const noise: TrainConfig['noise'] = { type: 'mix', parts: [{ type: 'gaussian', sigma: 0, sigmaMax: 30 }, { type: 'camera' }] };
+    const config: TrainConfig = { ...TRAIN_DEFAULTS, dataDirs: [data], kind: 'dae', modelOptions: { size: 'tiny', noiseMap: true }, noise, patchSize: 16, batchSize: 4, maxSteps: 2, valFraction: 0.25, outDir: out };
+    await runTraining(config, { backend: 'wasm' });
+    const { model, meta } = await loadModel(out);
+    expect(meta.training?.noise).toBe('gaussian:0-30+camera');
+    expect(model.takesNoiseLevel).toBe(true);
+    model.dispose();
+  }, 60_000);
 });

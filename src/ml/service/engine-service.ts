@@ -129,7 +129,7 @@ export function createEngineService(post: (message: EngineMessage) => void): { h
     if (params.run.type === 'new') await prepareNewRun(prepared.config, { overwrite: params.run.overwrite });
     const report = await ensureBackend();
     return asJob(jobId, async (job) => {
-      let source: { clean: EncodedImage; noisy: EncodedImage; input: FloatImage } | null = null;
+      let source: { clean: EncodedImage; noisy: EncodedImage; input: FloatImage; sigma?: number } | null = null;
       let sampling: Promise<void> | null = null;
       let channels: 1 | 3 | null = null;
       /** Samples are a nicety: a failure here must never disturb the run. */
@@ -139,11 +139,14 @@ export function createEngineService(post: (message: EngineMessage) => void): { h
         try {
           if (!source) {
             const clean = centerCrop(await decodeImage(samplesFrom, { channels }), SAMPLE_SIZE);
-            const input = { ...clean, data: corrupt(clean.data, prepared.config.noise, new Rng(prepared.config.seed + 7), { channels }).noisy };
-            source = { clean: await png(clean), noisy: await png(input), input };
+            const corrupted = corrupt(clean.data, prepared.config.noise, new Rng(prepared.config.seed + 7), { channels });
+            const input = { ...clean, data: corrupted.noisy };
+            // The sample's own level, for level-aware models (a gaussian sigma, a camera patch's level).
+            const sigma = corrupted.sigmas?.[0];
+            source = { clean: await png(clean), noisy: await png(input), input, ...(sigma === undefined ? {} : { sigma }) };
           }
           model = (await loadModel(dir)).model;
-          const output = await applyModel(model, source.input, { gpu: report.isGpu, ...(prepared.config.noise.type === 'gaussian' ? { sigma: prepared.config.noise.sigma } : {}) });
+          const output = await applyModel(model, source.input, { gpu: report.isGpu, ...(source.sigma === undefined ? {} : { sigma: source.sigma }) });
           emit(jobId, { kind: 'samples', step, clean: source.clean, noisy: source.noisy, output: await png(output) });
         } catch {
           // ignored: see above

@@ -105,6 +105,9 @@ export function isZeroNoise(noise: NoiseSpec): boolean {
     case 'masking':
       return noise.fraction === 0;
     case 'poisson-gaussian':
+    case 'camera':
       return false;
+    case 'mix':
+      return noise.parts.every(isZeroNoise);
   }
 }

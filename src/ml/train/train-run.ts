@@ -5,6 +5,7 @@ import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import { createHash } from 'node:crypto';
 import { basename, relative, resolve } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
+import { noiseHasLevels } from '../../shared/noise';
 import { formatNoiseSpec } from '../../shared/noise';
 import { TRAIN_DEFAULTS, type SkippedCheckpoint, type StopReason, type TrainConfig, type TrainEvent } from '../../shared/training';
 import type { Model } from '../models/model';
@@ -126,9 +127,12 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
   const data: TrainingData = await prepareTrainingData(config, resumeState?.data);
   const spec = resolveModelSpec(config.kind, data.channels, config.modelOptions);
   model ??= createModel(spec, config.seed);
-  if (spec.options['noiseMap'] === true && (config.noise.type !== 'gaussian' || config.pairs || config.selfSupervised)) {
+  if (spec.options['noiseMap'] === true && (!noiseHasLevels(config.noise) || config.pairs || config.selfSupervised)) {
     model.dispose();
-    throw new DenoiseError('E_INVALID_ARGUMENT', 'A noise-level map needs synthetic gaussian noise of known level (--noise gaussian:N or gaussian:MIN-MAX), not pairs or self-supervised data');
+    throw new DenoiseError(
+      'E_INVALID_ARGUMENT',
+      'A noise-level map needs synthetic noise of known level (--noise gaussian:N, gaussian:MIN-MAX, camera, or a mix of them such as gaussian:0-55+camera), not pairs or self-supervised data',
+    );
   }
 
   const optimizer = tf.train.adam(config.learningRate);

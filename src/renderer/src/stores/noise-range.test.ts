@@ -15,3 +15,14 @@ describe('train form noise', () => {
     expect(toNoiseSpec({ type: 'gaussian', level: 30, peak: 30, levelMax: 30 })).toEqual({ type: 'gaussian', sigma: 30 });
   });
 });
+
+describe('noise text form', () => {
+  it('reads camera noise and mixes joined by +, and writes them back the same way', () => {
+    expect(parseNoiseSpec('camera')).toEqual({ type: 'camera' });
+    const mix = parseNoiseSpec('gaussian:0-55+camera');
+    expect(mix).toEqual({ type: 'mix', parts: [{ type: 'gaussian', sigma: 0, sigmaMax: 55 }, { type: 'camera' }] });
+    expect(formatNoiseSpec(mix)).toBe('gaussian:0-55+camera');
+    expect(() => parseNoiseSpec('camera:5')).toThrow(/camera takes no level/);
+    expect(() => parseNoiseSpec('gaussian:5+')).toThrow(/Malformed noise "gaussian:5\+"/);
+  });
+});

@@ -12,8 +12,11 @@ import { referenceOf, validationDisplay, type ValidationReference } from './vali
 
 export type Bound = 'steps' | 'epochs' | 'minutes';
 
+/** The corruptions the Train view's form offers (camera noise and mixes are CLI-only for now). */
+export type FormNoiseType = Exclude<NoiseType, 'camera' | 'mix'>;
+
 export interface NoiseLevel {
-  type: NoiseType;
+  type: FormNoiseType;
   /** sigma (gaussian, poisson-gaussian), amount (salt-pepper) or fraction (masking). */
   level: number;
   /** Photon count at white (poisson-gaussian). */
@@ -22,7 +25,7 @@ export interface NoiseLevel {
   levelMax?: number | null;
 }
 
-export const NOISE_RANGES: Record<NoiseType, { label: string; min: number; max: number; step: number; unit: string }> = {
+export const NOISE_RANGES: Record<FormNoiseType, { label: string; min: number; max: number; step: number; unit: string }> = {
   gaussian: { label: 'Gaussian noise', min: 0, max: 100, step: 1, unit: 'sigma (0-255 scale)' },
   'salt-pepper': { label: 'Salt and pepper', min: 0, max: 0.5, step: 0.01, unit: 'fraction of pixels' },
   masking: { label: 'Masking (dropout)', min: 0, max: 0.9, step: 0.05, unit: 'fraction of values zeroed' },
