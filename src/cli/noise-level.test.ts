@@ -62,5 +62,28 @@ describe('noise level on the command line', () => {
     expect(output.stdout).toMatch(/light\.png -> .*\(sigma 12\.00\)/);
     expect(await main(['denoise', '--model', model, '--input', join(dir, 'noisy'), '--out', join(dir, 'bad'), '--sigma', 'lots'])).not.toBe(0);
     expect(await main(['eval', '--model', model, '--data', join(dir, 'data'), '--noise', 'gaussian:25', '--json'])).toBe(0);
+
+    // Fine-tuning it on camera noise mixed with gaussian: the model comes from --init, and model flags are refused.
+    const tuned = join(dir, 'tuned');
+    const fineTune = ['train', '--init', model, '--data', join(dir, 'data'), '--noise', 'gaussian:0-50+camera', '--steps', '2', '--patch', '16', '--batch', '2', '--out', tuned];
+    expect(await main([...fineTune, '--size', 'small'])).not.toBe(0);
+    expect(output.stderr).toMatch(/--init takes the model from .*; leave out --size/);
+    expect(await main(fineTune)).toBe(0);
+    const meta = JSON.parse(await fs.readFile(join(tuned, 'meta.json'), 'utf8')) as { spec: { options: Record<string, unknown> }; training: { noise: string; initFrom: { steps: number } } };
+    expect(meta.spec.options['noiseMap']).toBe(true);
+    expect(meta.training.noise).toBe('gaussian:0-50+camera');
+    expect(meta.training.initFrom.steps).toBe(4);
+
+    // eval --pairs: the noisy folder against itself scores infinite input PSNR and counts what the model changes.
+    output.stdout = '';
+    expect(await main(['eval', '--model', tuned, '--pairs', `${join(dir, 'noisy')}:${join(dir, 'noisy')}`, '--sigma', '3', '--json'])).toBe(0);
+    const report = JSON.parse(output.stdout) as { images: number; worse: number; per_image: { name: string; sigma: number; estimated: boolean }[] };
+    expect(report.images).toBe(2);
+    expect(report.per_image.map((p) => [p.name, p.sigma, p.estimated])).toEqual([
+      ['heavy', 3, false],
+      ['light', 3, false],
+    ]);
+    expect(await main(['eval', '--model', tuned, '--pairs', join(dir, 'noisy')])).not.toBe(0);
+    expect(await main(['eval', '--model', tuned, '--data', join(dir, 'data'), '--sigma', '3'])).not.toBe(0);
   }, 120_000);
 });

@@ -61,6 +61,12 @@ export interface TrainConfig {
    * the codes of the level below (ml/train/greedy-pretrain.ts). Not counted in the run's bounds.
    */
   pretrain?: { mode: 'greedy'; stepsPerLevel: number };
+  /**
+   * Fine-tuning: the run starts from this model folder's weights (a fresh optimizer) instead of
+   * a seeded start. The model must be the run's: same kind, channels and options. Stored
+   * relative to the run's folder, like the data folders.
+   */
+  initFrom?: string;
 }
 
 export const TRAIN_DEFAULTS = {

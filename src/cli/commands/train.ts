@@ -6,6 +6,7 @@ import { prepareContinue, prepareNewRun, train } from '../../ml/jobs/train';
 import { getModelDefinition, listModelKinds, parseOptionStrings } from '../../ml/models/registry';
 import { BLIND_SPOT_DEFAULTS } from '../../ml/train/blind-spot';
 import { numberArg, parseCommandArgs, requireString, type OptionsSpec } from '../args';
+import { readModelMeta } from '../../ml/store/model-files';
 import { setupBackend } from '../backend-setup';
 import { createProgress, formatDuration } from '../progress';
 
@@ -14,7 +15,9 @@ const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODE
   --data DIR           folder of training images (repeat for several; searched recursively)
   --kind KIND          model kind: ${listModelKinds().map((d) => d.kind).join(', ')} (default dae)
   --noise SPEC         corruption: gaussian:25, gaussian:0-50, salt-pepper:0.05, masking:0.3,
-                       poisson-gaussian:30,5 (default gaussian:25 for dae, none (gaussian:0) for the
+                       poisson-gaussian:30,5, camera (realistic camera noise: sensor noise,
+                       demosaicing, JPEG), or several joined by + (each patch draws one part, e.g.
+                       gaussian:0-55+camera) (default gaussian:25 for dae, none (gaussian:0) for the
                        other kinds, which then learn to reconstruct)
   --minutes M | --epochs E | --steps N
                        how long to train; the first bound reached stops it
@@ -23,6 +26,8 @@ const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODE
                        its own settings; --minutes, --epochs or --steps then say how much MORE to
                        train (without them it runs to its original bounds)
   --overwrite          replace a model already in --out
+  --init MODEL_DIR     fine-tune: start from that model's weights (fresh optimizer); the model
+                       (kind, size, options, channels) is that model's, so leave those flags out
   --size S             dae size preset: tiny, small, medium (default small)
   --loss L             dae: mse or l1; ae, cae, sparse: mse or bce; vae: bce or mse (likelihood)
   --latent N           code size: units (dense), channels (conv) or the VAE's latent dimension
@@ -193,6 +198,7 @@ const TRAIN_OPTIONS = {
   pairs: { type: 'string' },
   'self-supervised': { type: 'boolean' },
   pretrain: { type: 'string' },
+  init: { type: 'string' },
   'pretrain-steps': { type: 'string' },
   'blind-spot': { type: 'string' },
   channels: { type: 'string', default: 'auto' },
@@ -219,6 +225,20 @@ function optional<K extends string>(key: K, value: number | undefined): Partial<
   return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
+/** Flags that choose the model, which a fine-tuning run takes from its starting model instead. */
+const MODEL_FLAGS = ['--kind', '--size', '--opt', '--loss', '--latent', '--lambda', '--rho', '--beta', '--tied', '--dense', '--conv', '--channels'];
+
+/** `--init MODEL_DIR`: a new run on the flags' data and settings, with that model's architecture and weights. */
+async function fineTuneConfig(values: TrainValues, argv: string[], outDir: string, bounds: MoreTraining): Promise<TrainConfig> {
+  const initDir = resolve(values.init as string);
+  const given = MODEL_FLAGS.filter((flag) => argv.some((a) => a === flag || a.startsWith(`${flag}=`)));
+  if (given.length) throw new DenoiseError('E_INVALID_ARGUMENT', `--init takes the model from ${initDir}; leave out ${given.join(', ')}`);
+  if (resolve(initDir) === resolve(outDir)) throw new DenoiseError('E_INVALID_ARGUMENT', '--init and --out must differ: the run writes a new model and keeps its starting point');
+  const spec = (await readModelMeta(initDir)).spec;
+  const config = freshConfig({ ...values, kind: spec.kind, channels: spec.channels === 1 ? 'gray' : 'rgb' }, outDir, bounds);
+  return { ...config, modelOptions: spec.options, initFrom: initDir };
+}
+
 export async function runTrain(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, TRAIN_OPTIONS);
   if (values.help) {
@@ -238,6 +258,9 @@ export async function runTrain(argv: string[]): Promise<number> {
   if (continuing) {
     const continuation = await prepareContinue(outDir, bounds);
     config = continuation.config;
+  } else if (values.init !== undefined) {
+    config = await fineTuneConfig(values, argv, outDir, bounds);
+    await prepareNewRun(config, { overwrite: values.overwrite ?? false });
   } else {
     config = freshConfig(values, outDir, bounds);
     await prepareNewRun(config, { overwrite: values.overwrite ?? false });

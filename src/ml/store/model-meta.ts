@@ -42,6 +42,8 @@ export const modelMetaSchema = z.object({
         channels: z.number(),
       }),
       options: z.record(z.string(), optionValue).optional(),
+      /** A fine-tuned model's starting point: that model's name and the steps it had (not a path). */
+      initFrom: z.object({ name: z.string(), steps: z.number() }).optional(),
     })
     .nullable(),
   metrics: z.record(z.string(), z.number()),

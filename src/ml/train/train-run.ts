@@ -5,10 +5,9 @@ import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import { createHash } from 'node:crypto';
 import { basename, relative, resolve } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
-import { noiseHasLevels } from '../../shared/noise';
-import { formatNoiseSpec } from '../../shared/noise';
+import { formatNoiseSpec, noiseHasLevels } from '../../shared/noise';
 import { TRAIN_DEFAULTS, type SkippedCheckpoint, type StopReason, type TrainConfig, type TrainEvent } from '../../shared/training';
-import type { Model } from '../models/model';
+import type { Model, ModelSpec } from '../models/model';
 import { createModel, resolveModelSpec } from '../models/registry';
 import { loadModel, loadOptimizerWeights, saveModel, type SaveModelInput } from '../store/model-files';
 import type { TrainingSummary } from '../store/model-meta';
@@ -72,14 +71,16 @@ function hashConfig(config: TrainConfig, portable = true): string {
 function portableConfig(config: TrainConfig): TrainConfig {
   const rel = (p: string): string => relative(resolve(config.outDir), resolve(p)) || '.';
   const pairs = config.pairs ? { pairs: { noisyDir: rel(config.pairs.noisyDir), cleanDir: rel(config.pairs.cleanDir) } } : {};
-  return { ...config, dataDirs: config.dataDirs.map(rel), ...pairs, outDir: '.' };
+  const initFrom = config.initFrom === undefined ? {} : { initFrom: rel(config.initFrom) };
+  return { ...config, dataDirs: config.dataDirs.map(rel), ...pairs, ...initFrom, outDir: '.' };
 }
 
 /** A checkpoint's stored config with its folders made absolute again (for continuing, and listings). */
 export function resolveConfig(saved: TrainConfig, outDir: string): TrainConfig {
   const abs = (p: string): string => resolve(outDir, p);
   const pairs = saved.pairs ? { pairs: { noisyDir: abs(saved.pairs.noisyDir), cleanDir: abs(saved.pairs.cleanDir) } } : {};
-  return { ...saved, dataDirs: saved.dataDirs.map(abs), ...pairs, outDir };
+  const initFrom = saved.initFrom === undefined ? {} : { initFrom: abs(saved.initFrom) };
+  return { ...saved, dataDirs: saved.dataDirs.map(abs), ...pairs, ...initFrom, outDir };
 }
 
 /** Adam exposes its rate only to subclasses; the schedule updates it between steps. */
@@ -96,6 +97,25 @@ function totalStepsOf(config: TrainConfig, stepsPerEpoch: number): number | null
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+type InitInfo = NonNullable<TrainingSummary['initFrom']>;
+
+/** The model a fine-tuning run starts from; it must be the model the run would create. */
+async function loadInitModel(dir: string, spec: ModelSpec): Promise<{ model: Model; info: InitInfo }> {
+  const loaded = await loadModel(dir);
+  const have = loaded.meta.spec;
+  const same = have.kind === spec.kind && have.channels === spec.channels && JSON.stringify(sortedEntries(have.options)) === JSON.stringify(sortedEntries(spec.options));
+  if (!same) {
+    loaded.model.dispose();
+    const describe = (s: { kind: string; channels: number; options: Record<string, unknown> }): string => `${s.kind}, ${s.channels === 1 ? 'gray' : 'RGB'}, ${sortedEntries(s.options).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`;
+    throw new DenoiseError('E_INVALID_ARGUMENT', `Cannot fine-tune from ${dir}: it is ${describe(have)}, this run needs ${describe(spec)}`);
+  }
+  return { model: loaded.model, info: { name: loaded.meta.name, steps: (loaded.meta.training?.initFrom?.steps ?? 0) + (loaded.meta.training?.steps ?? 0) } };
+}
+
+function sortedEntries(options: Record<string, unknown>): [string, unknown][] {
+  return Object.entries(options).sort(([a], [b]) => a.localeCompare(b));
+}
+
 export async function runTraining(config: TrainConfig, options: TrainRunOptions): Promise<TrainResult> {
   if (config.epochs === undefined && config.minutes === undefined && config.maxSteps === undefined) {
     throw new DenoiseError('E_INVALID_ARGUMENT', 'Give a bound for training: epochs, minutes or a step count');
@@ -106,6 +126,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
   let optimizerWeights: NamedTensor[] | undefined;
   let createdAt: string | undefined;
   let skippedCheckpoints: SkippedCheckpoint[] | undefined;
+  let initInfo: InitInfo | undefined;
 
   if (options.resume) {
     const found = await findLatestCheckpoint<TrainState>(config.outDir);
@@ -121,11 +142,17 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     const loaded = await loadModel(found.dir);
     model = loaded.model;
     createdAt = loaded.meta.createdAt;
+    initInfo = loaded.meta.training?.initFrom;
     optimizerWeights = await loadOptimizerWeights(found.dir, loaded.meta);
   }
 
   const data: TrainingData = await prepareTrainingData(config, resumeState?.data);
   const spec = resolveModelSpec(config.kind, data.channels, config.modelOptions);
+  if (!options.resume && config.initFrom !== undefined) {
+    const init = await loadInitModel(config.initFrom, spec);
+    model = init.model;
+    initInfo = init.info;
+  }
   model ??= createModel(spec, config.seed);
   if (spec.options['noiseMap'] === true && (!noiseHasLevels(config.noise) || config.pairs || config.selfSupervised)) {
     model.dispose();
@@ -182,6 +209,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
       channels: data.channels,
     },
     options: spec.options,
+    ...(initInfo ? { initFrom: initInfo } : {}),
   });
 
   /** Saves the model (with optimizer state) through `write`; getWeights() mints a fresh 'iter' scalar each call, disposed here. */
