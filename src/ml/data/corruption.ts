@@ -1,7 +1,7 @@
 import { DenoiseError } from '../../shared/errors';
 import type { NoiseSpec, SingleNoiseSpec } from '../../shared/noise';
 import { addCameraNoise } from './camera-noise';
-import { finestScaleLevel } from './noise-level';
+import { cameraNoiseLevel } from './noise-level';
 import { samplePoisson } from './poisson';
 import type { Rng } from './rng';
 
@@ -22,7 +22,7 @@ export interface Corruption {
   mask?: Uint8Array;
   /**
    * The level (0..255 scale) of each patch, for noise-level-aware models: a gaussian patch's
-   * sigma, a camera patch's finest-scale level (noise-level.ts). Absent when some patch's
+   * sigma, a camera patch's level in the automatic estimate's units (noise-level.ts). Absent when some patch's
    * corruption has no level (salt-and-pepper, masking, Poisson-Gaussian).
    */
   sigmas?: Float32Array;
@@ -155,7 +155,7 @@ function camera(clean: Float32Array, rng: Rng, layout: Layout): Corruption {
   const channels = layout.channels === 3 ? 3 : 1;
   const { noisy } = addCameraNoise(clean, rng, { patches: layout.patches, patchSize: size, channels });
   const sigmas = new Float32Array(layout.patches);
-  for (let p = 0; p < layout.patches; p++) sigmas[p] = finestScaleLevel(noisy, clean, p * layout.valuesPerPatch, size, channels);
+  for (let p = 0; p < layout.patches; p++) sigmas[p] = cameraNoiseLevel(noisy, clean, p * layout.valuesPerPatch, size, channels);
   return { noisy, sigmas };
 }
 
