@@ -11,6 +11,12 @@ describe('train form noise', () => {
     expect(parseNoiseSpec(formatNoiseSpec(range))).toEqual(range);
   });
 
+  it('with camera noise ticked, gives the mix the CLI spells gaussian:0-55+camera', () => {
+    const spec = toNoiseSpec({ type: 'gaussian', level: 0, peak: 30, levelMax: 55, camera: true });
+    expect(formatNoiseSpec(spec)).toBe('gaussian:0-55+camera');
+    expect(toNoiseSpec({ type: 'gaussian', level: 25, peak: 30, levelMax: null, camera: false })).toEqual({ type: 'gaussian', sigma: 25 });
+  });
+
   it('a range whose top is not above its bottom is one fixed level', () => {
     expect(toNoiseSpec({ type: 'gaussian', level: 30, peak: 30, levelMax: 30 })).toEqual({ type: 'gaussian', sigma: 30 });
   });

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowRef, watch } from 'vue';
 import type { ImageRef, KindInfo, RunState, TrainSamples, TrainUpdate } from '../../../shared/contract';
-import type { NoiseSpec, NoiseType } from '../../../shared/noise';
+import type { NoiseSpec, NoiseType, SingleNoiseSpec } from '../../../shared/noise';
 import { TRAIN_DEFAULTS, type OptionValue, type TrainRequest } from '../../../shared/training';
 import { call, subscribe } from '../api';
 import { humanize, type HumanError } from '../api/errors';
@@ -23,6 +23,8 @@ export interface NoiseLevel {
   peak: number;
   /** gaussian: the top of a range of sigmas (each patch draws its own; for level-aware models), or null for one fixed level. */
   levelMax?: number | null;
+  /** gaussian: half the patches get realistic camera noise instead (the mix gaussian+camera), for models meant for real photos. */
+  camera?: boolean;
 }
 
 export const NOISE_RANGES: Record<FormNoiseType, { label: string; min: number; max: number; step: number; unit: string }> = {
@@ -34,8 +36,10 @@ export const NOISE_RANGES: Record<FormNoiseType, { label: string; min: number; m
 
 export function toNoiseSpec(n: NoiseLevel): NoiseSpec {
   switch (n.type) {
-    case 'gaussian':
-      return n.levelMax != null && n.levelMax > n.level ? { type: 'gaussian', sigma: n.level, sigmaMax: n.levelMax } : { type: 'gaussian', sigma: n.level };
+    case 'gaussian': {
+      const gaussian: SingleNoiseSpec = n.levelMax != null && n.levelMax > n.level ? { type: 'gaussian', sigma: n.level, sigmaMax: n.levelMax } : { type: 'gaussian', sigma: n.level };
+      return n.camera ? { type: 'mix', parts: [gaussian, { type: 'camera' }] } : gaussian;
+    }
     case 'salt-pepper':
       return { type: 'salt-pepper', amount: n.level };
     case 'masking':
@@ -68,7 +72,7 @@ export const useTrainingStore = defineStore('training', () => {
     datasetPaths: [] as string[],
     kind: '',
     options: {} as Record<string, OptionValue>,
-    noise: { type: 'gaussian', level: 25, peak: 30, levelMax: null } as NoiseLevel,
+    noise: { type: 'gaussian', level: 25, peak: 30, levelMax: null, camera: false } as NoiseLevel,
     // The engine's defaults, so a run started here trains as the same run would from the CLI.
     patchSize: TRAIN_DEFAULTS.patchSize,
     batchSize: TRAIN_DEFAULTS.batchSize,
@@ -277,7 +281,7 @@ export const useTrainingStore = defineStore('training', () => {
         });
     }, 150);
   }
-  watch(() => [form.noise.type, form.noise.level, form.noise.levelMax, form.noise.peak, form.datasetPaths.join('|'), previewIndex.value, form.seed], refreshPreview);
+  watch(() => [form.noise.type, form.noise.level, form.noise.levelMax, form.noise.camera, form.noise.peak, form.datasetPaths.join('|'), previewIndex.value, form.seed], refreshPreview);
 
   function nextPreviewImage(): void {
     previewIndex.value++;
