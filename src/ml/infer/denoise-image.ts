@@ -179,6 +179,33 @@ async function runPlan(
   return { kind: 'done', data: acc };
 }
 
+/** The image extended right and down by reflection to multiples of `m` (itself when already). */
+function padToMultiple(image: FloatImage, m: number): FloatImage {
+  const width = roundUpTo(image.width, m);
+  const height = roundUpTo(image.height, m);
+  if (width === image.width && height === image.height) return image;
+  const c = image.channels;
+  const data = new Float32Array(width * height * c);
+  for (let y = 0; y < height; y++) {
+    const srcRow = reflectIndex(y, image.height) * image.width;
+    for (let x = 0; x < width; x++) {
+      const src = (srcRow + reflectIndex(x, image.width)) * c;
+      data.set(image.data.subarray(src, src + c), (y * width + x) * c);
+    }
+  }
+  return { width, height, channels: image.channels, bitDepth: image.bitDepth, data };
+}
+
+/** The top-left width x height of a `paddedWidth`-wide result (itself when nothing was padded). */
+function cropTo(data: Float32Array, paddedWidth: number, image: FloatImage): Float32Array {
+  const channels = image.channels;
+  if (paddedWidth === image.width && data.length === image.width * image.height * channels) return data;
+  const out = new Float32Array(image.width * image.height * channels);
+  const row = image.width * channels;
+  for (let y = 0; y < image.height; y++) out.set(data.subarray(y * paddedWidth * channels, y * paddedWidth * channels + row), y * row);
+  return out;
+}
+
 /**
  * Denoises an image of any size through overlapping tiles, so the network only ever holds one
  * batch of tiles. Alpha, bit depth and the source's metadata are carried over untouched.
@@ -210,11 +237,15 @@ export async function denoiseTiled(image: FloatImage, runTiles: RunTiles, option
   const state: RunState = { tileBatch: options.tileBatch };
   let tileSize = options.tileSize;
   let denoised: Float32Array;
+  // Tiles step over the image padded to the net's size multiple, as a whole-image run sees it:
+  // otherwise the last tile of an axis ends at the bare border, where the whole-image run sees
+  // reflected pixels and its strided levels another phase, and the two disagree there.
+  const padded = padToMultiple(image, m);
   for (;;) {
-    const plan = planTiles(image.width, image.height, tileSize, options.overlap, { sizeMultiple: m, blend });
-    const outcome = await runPlan(image, plan, runTiles, state, options);
+    const plan = planTiles(padded.width, padded.height, tileSize, options.overlap, { sizeMultiple: m, blend });
+    const outcome = await runPlan(padded, plan, runTiles, state, options);
     if (outcome.kind === 'done') {
-      denoised = outcome.data;
+      denoised = cropTo(outcome.data, padded.width, image);
       break;
     }
     // Halve what the network actually saw: on a small image that is less than tileSize.
