@@ -73,6 +73,9 @@ describe('noise level on the command line', () => {
     expect(meta.spec.options['noiseMap']).toBe(true);
     expect(meta.training.noise).toBe('gaussian:0-50+camera');
     expect(meta.training.initFrom.steps).toBe(4);
+    output.stdout = '';
+    expect(await main(['models', 'show', tuned])).toBe(0);
+    expect(output.stdout).toContain('fine-tuned from level-aware (4 steps before)');
 
     // eval --pairs: the noisy folder against itself scores infinite input PSNR and counts what the model changes.
     output.stdout = '';

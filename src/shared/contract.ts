@@ -119,6 +119,8 @@ export interface ModelInfo {
     stopReason: string;
     trainImages: number;
     valImages: number;
+    /** A fine-tuned model's starting point: that model's name and its steps. */
+    initFrom?: { name: string; steps: number };
   } | null;
   metrics: Record<string, number>;
   /** Steps of the checkpoints a run can continue from, newest first. */

@@ -24,6 +24,7 @@ function describe(m: ModelInfo): string {
   return [
     `${m.name}  kind=${m.kind} ${m.channels === 1 ? 'gray' : 'rgb'} ${Object.entries(m.options).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`,
     t ? `  trained on ${t.trainImages} images, noise ${t.noise}, ${t.steps} steps (${t.epochs.toFixed(1)} epochs), ${Math.round(t.elapsedMs / 1000)} s, ${t.stopReason}` : '  untrained',
+    ...(t?.initFrom ? [`  fine-tuned from ${t.initFrom.name} (${t.initFrom.steps} steps before)`] : []),
     `  ${val === undefined ? 'no validation score' : `validation PSNR ${val.toFixed(2)} dB`}; backend ${m.backend}; saved ${m.updatedAt}`,
   ].join('\n');
 }

@@ -45,6 +45,7 @@ export async function describeModel(dir: string, meta: ModelMeta): Promise<Model
           stopReason: meta.training.stopReason,
           trainImages: meta.training.dataset.trainImages,
           valImages: meta.training.dataset.valImages,
+          ...(meta.training.initFrom ? { initFrom: meta.training.initFrom } : {}),
         }
       : null,
     metrics: meta.metrics,
