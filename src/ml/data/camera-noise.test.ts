@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DenoiseError } from '../../shared/errors';
 import { addCameraNoise, type CameraNoiseLayout } from './camera-noise';
+import { finestScaleLevel } from './noise-level';
 import { Rng } from './rng';
 
 const SIZE = 64;
@@ -187,5 +188,27 @@ describe('addCameraNoise', () => {
     const withNaN = new Float32Array(64).fill(0.5);
     withNaN[10] = Number.NaN;
     expectInvalid(() => addCameraNoise(withNaN, rng, { patches: 1, patchSize: 8, channels: 1 }));
+  });
+});
+
+describe('addCameraNoise: in-camera noise reduction', () => {
+  it('leaves lower-frequency noise: less of it at the finest scale, relative to its spread', () => {
+    const layout: CameraNoiseLayout = { patches: 12, patchSize: SIZE, channels: 3 };
+    const clean = midTonePatches(layout.patches, 3, 5);
+    const finestShare = (noiseReductionSigma: number): number => {
+      const { noisy } = addCameraNoise(clean, new Rng(8), layout, { jpeg: false, noiseReductionSigma });
+      let share = 0;
+      const per = PIXELS * 3;
+      for (let p = 0; p < layout.patches; p++) {
+        let sq = 0;
+        for (let i = p * per; i < (p + 1) * per; i++) sq += ((noisy[i] as number) - (clean[i] as number)) ** 2;
+        share += finestScaleLevel(noisy, clean, p * per, SIZE, 3) / (Math.sqrt(sq / per) * 255);
+      }
+      return share / layout.patches;
+    };
+    const none = finestShare(0);
+    const strong = finestShare(1.5);
+    expect(none).toBeGreaterThan(0.3);
+    expect(strong).toBeLessThan(0.6 * none);
   });
 });

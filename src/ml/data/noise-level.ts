@@ -2,13 +2,13 @@
  * The level a noise-level-aware model is told in training for camera noise, in the units of the
  * automatic estimate that it will be told when denoising. For gaussian noise the level is its
  * sigma, which the estimate reads. Camera noise is spatially correlated, and the estimate (the
- * smallest eigenvalues of patch covariances) reads only a small part of it: on camera-noise crops
- * of CBSD432 (training data) the estimate was a median 0.23 of the noise's finest-scale level
- * below (0.23 on Kodak24 too), and on real camera photos (real-noise-val) the same ratio holds
- * (0.2-0.3). So a camera patch's level is that fraction of its finest-scale level, and the model
- * learns what a photo's estimate means for camera noise.
+ * smallest eigenvalues of patch covariances) reads only part of it: on 256 x 256 camera-noise
+ * crops of CBSD432 (training data; camera-noise.ts with its noise reduction and JPEG 88-98) the
+ * estimate was a median 0.43 of the noise's finest-scale level below (spread 0.12-0.95); on the
+ * real crops of real-noise-val it is 0.2-0.3. So a camera patch's level is 0.4 of its
+ * finest-scale level, and the model learns what a photo's estimate means for camera noise.
  */
-export const ESTIMATE_PER_FINEST_SCALE_LEVEL = 0.23;
+export const ESTIMATE_PER_FINEST_SCALE_LEVEL = 0.4;
 
 export function cameraNoiseLevel(noisy: Float32Array, clean: Float32Array, start: number, size: number, channels: number): number {
   return ESTIMATE_PER_FINEST_SCALE_LEVEL * finestScaleLevel(noisy, clean, start, size, channels);
