@@ -48,8 +48,13 @@ export interface TrainConfig {
    * get one fixed noisy realisation from `noise` (gaussian:0 for photos that are already noisy),
    * and the loss is taken only on blind-spot pixels, so no clean image is used for training.
    * Validation still scores against the held-out images as loaded.
+   * `pixelShuffleStride` S > 1 trains on pixel-shuffle sub-images (every S-th pixel), whose
+   * neighbours' noise is nearly independent even when a camera's is not (AP-BSN). The model then
+   * stores `pixelShuffleInferenceStride` (1..S, default 1: the whole photo, which measured best
+   * on real photos, docs/denoisers.md) and denoises through that split (ml/infer/pixel-shuffle.ts).
+   * Absent: 1, no split.
    */
-  selfSupervised?: { fraction: number; radius: number };
+  selfSupervised?: { fraction: number; radius: number; pixelShuffleStride?: number; pixelShuffleInferenceStride?: number };
   /**
    * L corruptions of each clean patch per step (the DAE's averaged objective, E over L draws of
    * the reconstruction error): a step then feeds batchSize x L inputs. Absent or 1: one each.
@@ -135,6 +140,12 @@ export const TRAIN_LIMITS = {
   patience: { min: 0, max: 1e6, integer: true },
   seed: { min: 0, max: 2 ** 32 - 1, integer: true },
 } as const satisfies Record<string, NumberLimit>;
+
+/**
+ * Pixel-shuffle stride of a self-supervised run (and of the denoising it stores): 1 is none; at 6
+ * a 64-pixel patch already needs 384-pixel photos.
+ */
+export const PIXEL_SHUFFLE_STRIDE_LIMIT = { min: 1, max: 6, integer: true } as const satisfies NumberLimit;
 
 /** How much longer a continued run trains: each bound given is added to what the run has done. */
 export interface MoreTraining {

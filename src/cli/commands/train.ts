@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
 import { parseNoiseSpec } from '../../shared/noise';
-import { TRAIN_DEFAULTS, TRAIN_LIMITS, withTrainDefaults, type MoreTraining, type TrainConfig, type TrainEvent } from '../../shared/training';
+import { PIXEL_SHUFFLE_STRIDE_LIMIT, TRAIN_DEFAULTS, TRAIN_LIMITS, withTrainDefaults, type MoreTraining, type TrainConfig, type TrainEvent } from '../../shared/training';
 import { prepareContinue, prepareNewRun, train } from '../../ml/jobs/train';
 import { getModelDefinition, listModelKinds, parseOptionStrings } from '../../ml/models/registry';
 import { BLIND_SPOT_DEFAULTS } from '../../ml/train/blind-spot';
@@ -43,6 +43,10 @@ const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODE
   --self-supervised    Noise2Void-style: train from noisy images only (the --data images get one
                        fixed --noise realisation; use --noise gaussian:0 for already noisy photos),
                        loss on blind-spot pixels; --blind-spot F sets the masked share (0.03)
+  --pd-stride S        with --self-supervised: train on pixel-shuffle sub-images (every S-th pixel,
+                       S 1..6, default 1 = none) so spatially correlated camera noise is not learned
+                       (AP-BSN); --pd-infer-stride T (1..S, default 1 = whole photo, best measured)
+                       is stored in the model, and denoise, eval and the app apply it
   --pretrain greedy    conv ae/cae/sparse: greedy layer-wise pretraining of the three-level stack
                        before the end-to-end run; --pretrain-steps N per level (default 200)
   --channels C         gray, rgb or auto (default auto: gray when every image is gray)
@@ -129,6 +133,11 @@ function freshConfig(values: TrainValues, outDir: string, bounds: MoreTraining):
   const resolvedOptions = definition.resolveOptions(modelOptions);
   const blindSpot = numberArg(values['blind-spot'], '--blind-spot', { min: 0.001, max: 0.5 });
   if (blindSpot !== undefined && !selfSupervised) throw new DenoiseError('E_INVALID_ARGUMENT', '--blind-spot only applies with --self-supervised');
+  const pdStride = numberArg(values['pd-stride'], '--pd-stride', PIXEL_SHUFFLE_STRIDE_LIMIT);
+  if (pdStride !== undefined && !selfSupervised) throw new DenoiseError('E_INVALID_ARGUMENT', '--pd-stride only applies with --self-supervised (supervised targets are clean)');
+  const pdInferStride = numberArg(values['pd-infer-stride'], '--pd-infer-stride', PIXEL_SHUFFLE_STRIDE_LIMIT);
+  if (pdInferStride !== undefined && !(pdStride !== undefined && pdStride > 1)) throw new DenoiseError('E_INVALID_ARGUMENT', '--pd-infer-stride only applies with --pd-stride 2 or more');
+  if (pdInferStride !== undefined && pdStride !== undefined && pdInferStride > pdStride) throw new DenoiseError('E_INVALID_ARGUMENT', `--pd-infer-stride (${pdInferStride}) cannot exceed --pd-stride (${pdStride})`);
   const channelsArg = values.channels;
   if (!['gray', 'rgb', 'auto'].includes(channelsArg)) throw new DenoiseError('E_INVALID_ARGUMENT', '--channels must be gray, rgb or auto');
   const schedule = values.schedule ?? TRAIN_DEFAULTS.schedule;
@@ -161,7 +170,17 @@ function freshConfig(values: TrainValues, outDir: string, bounds: MoreTraining):
       augment: !values['no-augment'],
       seed: limit('seed', 'seed'),
       ...(pairs ? { pairs } : {}),
-      ...(selfSupervised ? { selfSupervised: { fraction: blindSpot ?? BLIND_SPOT_DEFAULTS.fraction, radius: BLIND_SPOT_DEFAULTS.radius } } : {}),
+      ...(selfSupervised
+        ? {
+            // Stride 1 is left out so a run without the flag keeps the settings (and hash) it always had.
+            selfSupervised: {
+              fraction: blindSpot ?? BLIND_SPOT_DEFAULTS.fraction,
+              radius: BLIND_SPOT_DEFAULTS.radius,
+              ...(pdStride !== undefined && pdStride > 1 ? { pixelShuffleStride: pdStride } : {}),
+              ...(pdInferStride === undefined ? {} : { pixelShuffleInferenceStride: pdInferStride }),
+            },
+          }
+        : {}),
       ...pretrainOf(values),
     },
     { dataDirs, outDir },
@@ -201,6 +220,8 @@ const TRAIN_OPTIONS = {
   init: { type: 'string' },
   'pretrain-steps': { type: 'string' },
   'blind-spot': { type: 'string' },
+  'pd-stride': { type: 'string' },
+  'pd-infer-stride': { type: 'string' },
   channels: { type: 'string', default: 'auto' },
   patch: { type: 'string' },
   batch: { type: 'string' },

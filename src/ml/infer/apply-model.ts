@@ -4,6 +4,7 @@ import type { FloatImage } from '../data/image';
 import type { Model } from '../models/model';
 import { denoiseTiled } from './denoise-image';
 import { deviceBufferLimit, WIDEST_ACTIVATION_BYTES_PER_PIXEL } from './device-limits';
+import { checkPixelShuffleStride, denoisePixelShuffled } from './pixel-shuffle';
 import { chooseTileSize } from './tiling';
 
 /**
@@ -18,6 +19,11 @@ export interface ApplyOptions {
   strength?: number;
   /** Noise sigma on the 0..255 scale; required by level-aware models, ignored by the others. */
   sigma?: number;
+  /**
+   * Pixel-shuffle stride to denoise with; default the model's own (Model.pixelShuffleStride, or 1).
+   * A smaller one than the model was trained with is AP-BSN's "asymmetric" inference.
+   */
+  pixelShuffleStride?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -78,13 +84,18 @@ export async function applyModel(model: Model, image: FloatImage, options: Apply
       out.dispose();
     }
   };
-  return denoiseTiled(image, runTiles, {
-    tileSize,
-    overlap: model.receptiveRadius,
-    tileBatch,
-    sizeMultiple: model.sizeMultiple,
-    ...(options.strength === undefined ? {} : { strength: options.strength }),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  const tiled = (input: FloatImage, onProgress: ApplyOptions['onProgress']): Promise<FloatImage> =>
+    denoiseTiled(input, runTiles, {
+      tileSize,
+      overlap: model.receptiveRadius,
+      tileBatch,
+      sizeMultiple: model.sizeMultiple,
+      ...(options.strength === undefined ? {} : { strength: options.strength }),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
+  // A model trained on pixel-shuffle sub-images denoises each sub-image, tiled as any image is.
+  const stride = checkPixelShuffleStride(options.pixelShuffleStride ?? model.pixelShuffleStride ?? 1);
+  if (stride === 1) return tiled(image, options.onProgress);
+  return denoisePixelShuffled(image, stride, (sub, onProgress) => tiled(sub, onProgress), options.onProgress);
 }

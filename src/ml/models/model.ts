@@ -43,6 +43,12 @@ export interface Model {
    */
   readonly takesNoiseLevel?: boolean;
   /**
+   * Set on models trained self-supervised on pixel-shuffle sub-images (meta.json `inference`):
+   * above 1, denoising splits the image with this stride, runs the net on each sub-image and
+   * merges them (infer/pixel-shuffle.ts). Absent or 1: the net takes the image as it is.
+   */
+  readonly pixelShuffleStride?: number;
+  /**
    * Maps a corrupted batch to its restoration (for denoisers) or reconstruction. `noiseLevel`
    * (see TrainBatch) is required by models that take it and ignored by the others.
    */

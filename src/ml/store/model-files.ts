@@ -7,7 +7,7 @@ import type { Model } from '../models/model';
 import { createModel, resolveStoredSpec } from '../models/registry';
 import { ENGINE_VERSION, MODEL_FORMAT_VERSION } from '../version';
 import { writeFileAtomic } from './atomic-write';
-import { modelMetaSchema, type ModelMeta, type TrainingSummary } from './model-meta';
+import { modelMetaSchema, type InferenceSettings, type ModelMeta, type TrainingSummary } from './model-meta';
 import { packTensors, unpackTensors } from './tensor-file';
 
 /**
@@ -27,6 +27,8 @@ export interface SaveModelInput {
   backend: string;
   training: TrainingSummary | null;
   metrics: Record<string, number>;
+  /** How denoising must feed the net (a pixel-shuffle stride); left out when it takes images as they are. */
+  inference?: InferenceSettings;
   optimizer?: { name: string; step: number; weights: NamedTensor[] };
   /** Extra JSON files to keep beside the model (e.g. train-state.json in checkpoints). */
   extraJson?: Record<string, unknown>;
@@ -50,6 +52,7 @@ export async function saveModel(dir: string, input: SaveModelInput): Promise<Mod
     backend: input.backend,
     training: input.training,
     metrics: input.metrics,
+    ...(input.inference ? { inference: input.inference } : {}),
     weights: { file: `weights-${weights.index.sha256.slice(0, 16)}.bin`, ...weights.index },
     ...(optimizer && input.optimizer
       ? { optimizer: { file: `optimizer-${optimizer.index.sha256.slice(0, 16)}.bin`, name: input.optimizer.name, step: input.optimizer.step, ...optimizer.index } }
@@ -120,7 +123,9 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const meta = await readModelMeta(target);
   const spec = resolveStoredSpec(meta.spec, join(target, META_FILE)); // an unknown kind or a bad option fails here, with the reason
   const values = unpackTensors(meta.weights, await readBinary(target, meta.weights.file, 'weights'), `${target}/${meta.weights.file}`, 'E_MODEL_CORRUPT');
-  const model = createModel(spec, 0);
+  const created = createModel(spec, 0);
+  // The stride travels with the model, so every door that denoises with it (applyModel) applies it.
+  const model = meta.inference ? Object.assign(created, { pixelShuffleStride: meta.inference.pixelShuffleStride }) : created;
   try {
     for (const [name, variable] of model.variables) {
       const stored = values.get(name);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PIXEL_SHUFFLE_STRIDE_LIMIT } from '../../shared/training';
 
 /** meta.json of a model folder. Validated on every load: a foreign or damaged file is refused. */
 const tensorIndex = z.object({
@@ -47,9 +48,17 @@ export const modelMetaSchema = z.object({
     })
     .nullable(),
   metrics: z.record(z.string(), z.number()),
+  /**
+   * How denoising must feed the net, beyond the spec. Written by self-supervised pixel-shuffle
+   * runs: `pixelShuffleStride` S > 1 denoises through a split of stride S
+   * (ml/infer/pixel-shuffle.ts), 1 feeds the whole photo. Absent (every other model, and every
+   * model saved before it existed): feed it as is.
+   */
+  inference: z.object({ pixelShuffleStride: z.number().int().min(PIXEL_SHUFFLE_STRIDE_LIMIT.min).max(PIXEL_SHUFFLE_STRIDE_LIMIT.max) }).optional(),
   weights: tensorIndex,
   optimizer: tensorIndex.extend({ name: z.string(), step: z.number() }).optional(),
 });
 
 export type ModelMeta = z.infer<typeof modelMetaSchema>;
 export type TrainingSummary = NonNullable<ModelMeta['training']>;
+export type InferenceSettings = NonNullable<ModelMeta['inference']>;

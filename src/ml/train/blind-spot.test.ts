@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FloatImage } from '../data/image';
 import { Rng } from '../data/rng';
-import { blindSpotMask, fixedNoisyCopies, isZeroNoise } from './blind-spot';
+import { blindSpotMask, fixedNoisyCopies, inferenceSettingsOf, isZeroNoise, pixelShuffleStrideOf } from './blind-spot';
 
 describe('blind-spot masking', () => {
   const size = 16;
@@ -61,5 +61,18 @@ describe('blind-spot masking', () => {
     expect(image.data[0]).toBe(0.5);
     expect(fixedNoisyCopies([image], { type: 'gaussian', sigma: 0 }, 7)[0]).toBe(image);
     expect(isZeroNoise({ type: 'gaussian', sigma: 0, sigmaMax: 10 })).toBe(false);
+  });
+
+  it('reads the pixel-shuffle strides of a run: what it trains on and what the model stores for denoising', () => {
+    const ss = (extra: object) => ({ selfSupervised: { fraction: 0.03, radius: 2, ...extra } });
+    expect(pixelShuffleStrideOf({})).toBe(1);
+    expect(pixelShuffleStrideOf(ss({}))).toBe(1);
+    expect(pixelShuffleStrideOf(ss({ pixelShuffleStride: 4 }))).toBe(4);
+    expect(inferenceSettingsOf(ss({}))).toBeUndefined();
+    expect(inferenceSettingsOf(ss({ pixelShuffleStride: 4 }))).toEqual({ pixelShuffleStride: 1 });
+    expect(inferenceSettingsOf(ss({ pixelShuffleStride: 4, pixelShuffleInferenceStride: 2 }))).toEqual({ pixelShuffleStride: 2 });
+    expect(() => pixelShuffleStrideOf(ss({ pixelShuffleStride: 0 }))).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+    expect(() => inferenceSettingsOf(ss({ pixelShuffleStride: 2, pixelShuffleInferenceStride: 3 }))).toThrow('cannot exceed the training stride');
+    expect(() => inferenceSettingsOf(ss({ pixelShuffleInferenceStride: 2 }))).toThrow('needs a pixel-shuffle training stride above 1');
   });
 });

@@ -1,8 +1,11 @@
 import { DenoiseError } from '../../shared/errors';
 import type { NoiseSpec } from '../../shared/noise';
+import type { TrainConfig } from '../../shared/training';
 import { corrupt } from '../data/corruption';
 import type { FloatImage } from '../data/image';
 import { Rng } from '../data/rng';
+import { checkPixelShuffleStride } from '../infer/pixel-shuffle';
+import type { InferenceSettings } from '../store/model-meta';
 
 /**
  * Self-supervised denoising from noisy images only, by blind-spot masking (Krull et al.,
@@ -16,6 +19,11 @@ import { Rng } from '../data/rng';
  * 1 / fraction), as in N2V, so masked pixels are spread evenly and rarely neighbour each other;
  * replacements come from the (2 radius + 1)^2 window around the pixel, the pixel itself excluded
  * (N2V's "uniform without centre" scheme).
+ *
+ * That argument fails for real camera noise, which demosaicing and JPEG make spatially
+ * correlated: the hidden pixel's noise is then predictable from its neighbours' noise, and the
+ * net learns to keep it. A pixel-shuffle stride S > 1 (AP-BSN) masks within sub-images that take
+ * every S-th pixel (infer/pixel-shuffle.ts), where neighbours are S pixels apart in the photo.
  */
 export interface BlindSpotOptions {
   /** Share of pixels masked per patch; N2V uses about 0.2%, a few percent trains faster per step. */
@@ -74,6 +82,35 @@ export function blindSpotMask(noisy: Float32Array, size: number, channels: 1 | 3
     }
   }
   return { input, mask };
+}
+
+/**
+ * The pixel-shuffle stride of a run: the self-supervised setting, else 1 (supervised runs have
+ * clean targets, whose noise-free neighbours need no split). Bad values give E_INVALID_ARGUMENT.
+ */
+export function pixelShuffleStrideOf(config: Pick<TrainConfig, 'selfSupervised'>): number {
+  return checkPixelShuffleStride(config.selfSupervised?.pixelShuffleStride ?? 1);
+}
+
+/**
+ * What a model trained with this config stores for denoising (meta.json `inference`): after a
+ * pixel-shuffle run, the inference stride (1..training stride; default 1, AP-BSN's asymmetric
+ * inference taken to the whole photo, which scored best on real photos); nothing otherwise.
+ */
+export function inferenceSettingsOf(config: Pick<TrainConfig, 'selfSupervised'>): InferenceSettings | undefined {
+  const stride = pixelShuffleStrideOf(config);
+  const inference = config.selfSupervised?.pixelShuffleInferenceStride;
+  if (stride === 1) {
+    if (inference !== undefined && inference !== 1) {
+      throw new DenoiseError('E_INVALID_ARGUMENT', 'A pixel-shuffle inference stride needs a pixel-shuffle training stride above 1');
+    }
+    return undefined;
+  }
+  const used = checkPixelShuffleStride(inference ?? 1);
+  if (used > stride) {
+    throw new DenoiseError('E_INVALID_ARGUMENT', `The pixel-shuffle inference stride (${used}) cannot exceed the training stride (${stride})`);
+  }
+  return { pixelShuffleStride: used };
 }
 
 function reflect(i: number, n: number): number {

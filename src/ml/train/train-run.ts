@@ -11,6 +11,7 @@ import type { Model, ModelSpec } from '../models/model';
 import { createModel, resolveModelSpec } from '../models/registry';
 import { loadModel, loadOptimizerWeights, saveModel, type SaveModelInput } from '../store/model-files';
 import type { TrainingSummary } from '../store/model-meta';
+import { inferenceSettingsOf } from './blind-spot';
 import { findLatestCheckpoint, writeCheckpoint } from './checkpoints';
 import { greedyPretrain } from './greedy-pretrain';
 import { learningRateAt } from './lr-schedule';
@@ -121,6 +122,8 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     throw new DenoiseError('E_INVALID_ARGUMENT', 'Give a bound for training: epochs, minutes or a step count');
   }
   const emit = options.onEvent ?? (() => undefined);
+  // Checked before any work: a bad pixel-shuffle stride fails here, not after loading the data.
+  const inference = inferenceSettingsOf(config);
   let resumeState: TrainState | undefined;
   let model: Model;
   let optimizerWeights: NamedTensor[] | undefined;
@@ -221,6 +224,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
         backend: options.backend,
         training: summary(reason),
         metrics,
+        ...(inference ? { inference } : {}),
         optimizer: { name: 'adam', step, weights },
         ...(createdAt ? { createdAt } : {}),
       });

@@ -7,7 +7,8 @@ import type { FloatImage } from '../data/image';
 import { extractValidationPatches, PatchSampler, type PatchSamplerState } from '../data/patches';
 import { Rng, type RngState } from '../data/rng';
 import { splitByFile } from '../data/split';
-import { blindSpotMask, fixedNoisyCopies } from './blind-spot';
+import { pixelShuffleImages } from '../infer/pixel-shuffle';
+import { blindSpotMask, fixedNoisyCopies, pixelShuffleStrideOf } from './blind-spot';
 import { preparePairedData } from './pairs';
 import type { TrainingData } from './training-source';
 import { addsNoNoise, blindSpotValidation, type ValidationSet } from './validation';
@@ -65,18 +66,27 @@ export async function prepareTrainingData(config: TrainConfig, resumeState?: unk
     throw new DenoiseError('E_INVALID_ARGUMENT', 'Paired folders and self-supervised training exclude each other: pairs have clean targets');
   }
   if (config.pairs) return preparePairedData(config, resumeState);
+  // Self-supervised runs with pixel shuffle train on sub-images `stride` times smaller.
+  const stride = pixelShuffleStrideOf(config);
   const dataset = await loadImageDataset(config.dataDirs, {
     recursive: config.recursive,
-    minSize: config.patchSize,
+    minSize: config.patchSize * stride,
     ...(config.channels ? { channels: config.channels } : {}),
+  }).catch((error: unknown) => {
+    if (stride === 1 || !(error instanceof DenoiseError) || error.code !== 'E_IMAGE_TOO_SMALL') throw error;
+    const message = `At pixel-shuffle stride ${stride}, ${config.patchSize}-pixel patches need images of at least ${stride * config.patchSize} pixels a side; use a smaller stride or patch. ${error.message}`;
+    throw new DenoiseError('E_IMAGE_TOO_SMALL', message, error.details);
   });
   const channels = dataset.images[0]?.image.channels ?? 1;
   const { train, val: validation } = splitByFile(dataset.images, { valFraction: config.valFraction, seed: config.seed });
   // Self-supervised runs never see a clean training image: only one fixed noisy copy of each.
   const selfSupervised = config.selfSupervised;
-  const trainImages = selfSupervised ? fixedNoisyCopies(train.map((e) => e.image), config.noise, config.seed + 3) : train.map((e) => e.image);
+  // The noise is drawn before the split, as the camera drew it; the patches then come from the
+  // sub-images, so a batch never holds two pixels that were neighbours in the photo.
+  const trainImages = selfSupervised ? pixelShuffleImages(fixedNoisyCopies(train.map((e) => e.image), config.noise, config.seed + 3), stride) : train.map((e) => e.image);
   // With a single image there is nothing to hold out; validation then scores crops of it.
-  const valImages = validation.length > 0 ? validation.map((e) => e.image) : train.map((e) => e.image);
+  // Validation crops are sub-images too, so the held-out loss measures what training optimises.
+  const valImages = pixelShuffleImages(validation.length > 0 ? validation.map((e) => e.image) : train.map((e) => e.image), stride);
 
   const saved = resumeState as DataState | undefined;
   const samplerOptions = { patchSize: config.patchSize, batchSize: config.batchSize, augment: config.augment };
@@ -93,7 +103,7 @@ export async function prepareTrainingData(config: TrainConfig, resumeState?: unk
   return {
     channels,
     summary: {
-      trainImages: trainImages.length,
+      trainImages: train.length,
       valImages: validation.length,
       skipped: dataset.skipped.map((s) => ({ file: s.file, code: s.code, message: s.message })),
     },
