@@ -113,6 +113,12 @@ describe('self-supervised training with pixel shuffle', () => {
     const loaded = await loadModel(result.modelDir);
     expect(loaded.model.pixelShuffleStride).toBe(2);
     loaded.model.dispose();
+    // Continuing keeps the split (the settings are the run's own) and the stored stride.
+    const continued = await runTraining({ ...config('pd-run', 2, 2), maxSteps: 5 }, { backend: 'wasm', resume: true });
+    expect(continued).toMatchObject({ reason: 'max-steps', step: 5 });
+    expect((await readModelMeta(continued.modelDir)).inference).toEqual({ pixelShuffleStride: 2 });
+    await expect(runTraining({ ...config('pd-run', 3, 2), maxSteps: 7 }, { backend: 'wasm', resume: true })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('refuses bad strides with E_INVALID_ARGUMENT before training', async () => {
