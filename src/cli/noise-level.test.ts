@@ -69,10 +69,12 @@ describe('noise level on the command line', () => {
     expect(await main([...fineTune, '--size', 'small'])).not.toBe(0);
     expect(output.stderr).toMatch(/--init takes the model from .*; leave out --size/);
     expect(await main(fineTune)).toBe(0);
-    const meta = JSON.parse(await fs.readFile(join(tuned, 'meta.json'), 'utf8')) as { spec: { options: Record<string, unknown> }; training: { noise: string; initFrom: { steps: number } } };
+    const meta = JSON.parse(await fs.readFile(join(tuned, 'meta.json'), 'utf8')) as { spec: { options: Record<string, unknown> }; training: { noise: string; learningRate: number; initFrom: { steps: number } } };
     expect(meta.spec.options['noiseMap']).toBe(true);
     expect(meta.training.noise).toBe('gaussian:0-50+camera');
     expect(meta.training.initFrom.steps).toBe(4);
+    // No --lr given: the dae's recipe rate, not the engine-wide default.
+    expect(meta.training.learningRate).toBe(2e-3);
     output.stdout = '';
     expect(await main(['models', 'show', tuned])).toBe(0);
     expect(output.stdout).toContain('fine-tuned from level-aware (4 steps before)');

@@ -97,6 +97,8 @@ export interface KindInfo {
   options: OptionDescriptor[];
   /** Models of this kind can sample new images (VAE). */
   generative: boolean;
+  /** The kind's batch size and learning rate when the person sets none (its recipe, else TRAIN_DEFAULTS). */
+  trainDefaults: { batchSize: number; learningRate: number };
 }
 
 export type RunState = 'starting' | 'running' | 'paused' | 'cancelling' | 'finished' | 'cancelled' | 'failed' | 'crashed';

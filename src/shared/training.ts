@@ -109,6 +109,15 @@ export function withTrainDefaults(settings: TrainSettings, where: { dataDirs: st
   return config;
 }
 
+/**
+ * Batch size and learning rate a model kind trains best with when the person sets none, by
+ * measurement (the kind's definition says which); unset ones fall back to TRAIN_DEFAULTS.
+ */
+export interface TrainRecipe {
+  batchSize?: number;
+  learningRate?: number;
+}
+
 /** What the app asks for to start a run: the settings, the model's name and the datasets. */
 export type TrainRequest = TrainSettings & {
   /** Folder name of the new model inside Settings.modelsDir. */

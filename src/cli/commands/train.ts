@@ -51,6 +51,8 @@ const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODE
                        before the end-to-end run; --pretrain-steps N per level (default 200)
   --channels C         gray, rgb or auto (default auto: gray when every image is gray)
   --patch N --batch N --lr X --schedule cosine|constant --seed N
+                       (batch and rate default to the kind's measured recipe, dae: 8 and 2e-3;
+                       other kinds 16 and 1e-3)
   --val-fraction F --validate-every N --checkpoint-every N --patience N --no-augment
   --checkpoint-seconds S  also save a checkpoint at least every S seconds (default 60; 0: by steps only)
   --corruptions L      L corruptions of each clean patch per step (the averaged DAE objective; default 1)
@@ -155,11 +157,11 @@ function freshConfig(values: TrainValues, outDir: string, bounds: MoreTraining):
       ...(channelsArg === 'auto' ? {} : { channels: channelsArg === 'gray' ? 1 : 3 }),
       noise: parseNoiseSpec(values.noise ?? (definition.kind === 'dae' ? 'gaussian:25' : 'gaussian:0')),
       patchSize: limit('patch', 'patchSize'),
-      batchSize: limit('batch', 'batchSize'),
+      batchSize: limit('batch', 'batchSize') ?? definition.recipe?.batchSize,
       ...(epochs === undefined ? {} : { epochs }),
       ...(minutes === undefined ? {} : { minutes }),
       ...(maxSteps === undefined ? {} : { maxSteps }),
-      learningRate: limit('lr', 'learningRate'),
+      learningRate: limit('lr', 'learningRate') ?? definition.recipe?.learningRate,
       schedule,
       valFraction: limit('val-fraction', 'valFraction'),
       validateEvery: limit('validate-every', 'validateEvery'),

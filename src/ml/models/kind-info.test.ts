@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DenoiseError } from '../../shared/errors';
+import { daeDefinition } from './dae-unet';
 import { describeKind } from './kind-info';
 import { defineKind, optionFields } from './options';
 import { createModel, listModelKinds, resolveModelSpec } from './registry';
@@ -37,6 +38,8 @@ describe('kind descriptors', () => {
       title: 'Fake',
       description: 'for tests',
       generative: false,
+      // No recipe: the engine's defaults.
+      trainDefaults: { batchSize: 16, learningRate: 1e-3 },
       options: [
         { key: 'size', label: 'Size', help: 's or m', type: 'choice', default: 's', choices: ['s', 'm'] },
         { key: 'depth', label: 'Depth', type: 'number', default: 3, min: 1, max: 9, integer: true },
@@ -45,6 +48,10 @@ describe('kind descriptors', () => {
         { key: 'width', label: 'Width', help: 'twice the depth by default', type: 'number', default: 6, min: 2, max: 64, integer: true },
       ],
     });
+  });
+
+  it("carry a kind's measured recipe (the dae's batch 8 at rate 2e-3), which the CLI and the Train view use when none is set", () => {
+    expect(describeKind(daeDefinition).trainDefaults).toEqual({ batchSize: 8, learningRate: 2e-3 });
   });
 
   it('refuse a field with no label or no range, so every kind stays drawable', () => {

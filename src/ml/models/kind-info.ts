@@ -1,4 +1,5 @@
 import type { KindInfo, OptionDescriptor } from '../../shared/contract';
+import { TRAIN_DEFAULTS } from '../../shared/training';
 import type { ModelDefinition } from './model';
 import { optionFields, type OptionField } from './options';
 
@@ -28,5 +29,9 @@ export function describeKind(def: ModelDefinition): KindInfo {
     description: def.description,
     options: optionFields(def.kind, def.options).map((field) => describeField(field, defaults)),
     generative: def.generative,
+    trainDefaults: {
+      batchSize: def.recipe?.batchSize ?? TRAIN_DEFAULTS.batchSize,
+      learningRate: def.recipe?.learningRate ?? TRAIN_DEFAULTS.learningRate,
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { OptionValue } from '../../shared/training';
+import type { OptionValue, TrainRecipe } from '../../shared/training';
 import type { OptionsSchema } from './options';
 
 export type { OptionValue };
@@ -107,6 +107,8 @@ export interface ModelDefinition {
   options: OptionsSchema;
   /** Models of this kind can sample images (`Model.generative` is set); checked for every kind by a test. */
   generative: boolean;
+  /** Training settings measured best for this kind, used when the person sets none. */
+  recipe?: TrainRecipe;
   /** Fills defaults and validates user options; throws E_INVALID_ARGUMENT on bad ones. */
   resolveOptions(options: Record<string, OptionValue>): Record<string, OptionValue>;
   create(spec: ModelSpec, seed: number): Model;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DenoiseError } from '../../shared/errors';
-import type { OptionValue } from '../../shared/training';
+import type { OptionValue, TrainRecipe } from '../../shared/training';
 import type { Model, ModelDefinition, ModelSpec } from './model';
 
 /**
@@ -185,6 +185,8 @@ export interface KindDeclaration<S extends OptionsSchema> {
   options: S;
   /** The models can sample images (they set `Model.generative`). */
   generative?: boolean;
+  /** Training settings measured best for this kind, used when the person sets none. */
+  recipe?: TrainRecipe;
   /** `spec.options` are the resolved options, as stored in meta.json. */
   create(spec: ModelSpec, options: z.output<S>, seed: number): Model;
   patchMultiple?(options: z.output<S>): number;
@@ -210,6 +212,7 @@ export function defineKind<S extends OptionsSchema>(declared: KindDeclaration<S>
     description: declared.description,
     options: declared.options,
     generative: declared.generative ?? false,
+    ...(declared.recipe ? { recipe: declared.recipe } : {}),
     resolveOptions: resolveRecord,
     create: (spec, seed) => declared.create({ ...spec, options: resolveRecord(spec.options) }, resolve(spec.options), seed),
     ...(patchMultiple ? { patchMultiple: (options: Record<string, OptionValue>) => patchMultiple(resolve(options)) } : {}),

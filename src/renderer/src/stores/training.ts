@@ -75,10 +75,10 @@ export const useTrainingStore = defineStore('training', () => {
     noise: { type: 'gaussian', level: 25, peak: 30, levelMax: null, camera: false } as NoiseLevel,
     // The engine's defaults, so a run started here trains as the same run would from the CLI.
     patchSize: TRAIN_DEFAULTS.patchSize,
-    batchSize: TRAIN_DEFAULTS.batchSize,
+    batchSize: TRAIN_DEFAULTS.batchSize as number,
     bound: 'steps' as Bound,
     boundValue: 1000,
-    learningRate: TRAIN_DEFAULTS.learningRate,
+    learningRate: TRAIN_DEFAULTS.learningRate as number,
     validateEvery: TRAIN_DEFAULTS.validateEvery,
     checkpointEvery: TRAIN_DEFAULTS.checkpointEvery,
     valFraction: TRAIN_DEFAULTS.valFraction,
@@ -113,6 +113,11 @@ export const useTrainingStore = defineStore('training', () => {
     const info = useAppStore().kinds.find((k) => k.kind === name);
     form.kind = name;
     form.options = Object.fromEntries((info?.options ?? []).map((o) => [o.key, o.default]));
+    // The kind's own recipe (batch, rate) replaces the form's, as the CLI uses it when no flag is given.
+    if (info) {
+      form.batchSize = info.trainDefaults.batchSize;
+      form.learningRate = info.trainDefaults.learningRate;
+    }
   }
 
   function ensureDefaults(): void {
