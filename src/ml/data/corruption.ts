@@ -37,6 +37,8 @@ function checkSpec(noise: NoiseSpec): void {
   switch (noise.type) {
     case 'mix':
       if (noise.parts.length < 2) throw invalid(noise, 'a mix needs at least two parts');
+      // Checked here, not when a batch happens to draw it: its blind-spot mask covers the whole batch.
+      if (noise.parts.some((part) => part.type === 'masking')) throw invalid(noise, 'masking cannot be mixed with other noise');
       for (const part of noise.parts) checkSpec(part);
       return;
     case 'camera':
@@ -169,7 +171,6 @@ function mix(clean: Float32Array, parts: SingleNoiseSpec[], rng: Rng, layout: La
     const part = parts[rng.int(parts.length)] as SingleNoiseSpec;
     const range = [p * layout.valuesPerPatch, (p + 1) * layout.valuesPerPatch] as const;
     const one = corruptSingle(clean.subarray(...range), part, rng, patchLayout);
-    if (one.mask) throw new DenoiseError('E_INVALID_ARGUMENT', 'Masking cannot be mixed with other noise: its blind-spot mask covers the whole batch');
     noisy.set(one.noisy, range[0]);
     if (one.sigmas) sigmas[p] = one.sigmas[0] as number;
     else everyPatchHasLevel = false;
