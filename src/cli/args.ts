@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { resolve } from 'node:path';
 import { DenoiseError } from '../shared/errors';
 
 /** node:util parseArgs with the engine's error type, so bad flags read like every other bad input. */
@@ -36,3 +37,10 @@ export const SCORING_OPTIONS = {
   recursive: { type: 'boolean' },
   backend: { type: 'string' },
 } as const satisfies OptionsSpec;
+
+/** `--pairs NOISY:CLEAN`; a drive letter (C:\\...) on either side is not taken for the separator. */
+export function parsePairs(text: string): { noisyDir: string; cleanDir: string } {
+  const m = /^((?:[A-Za-z]:[\\/])?[^:]+):((?:[A-Za-z]:[\\/])?[^:]+)$/.exec(text);
+  if (!m) throw new DenoiseError('E_INVALID_ARGUMENT', `--pairs expects NOISY_DIR:CLEAN_DIR, got "${text}"`);
+  return { noisyDir: resolve(m[1] as string), cleanDir: resolve(m[2] as string) };
+}

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../test-support/fixtures';
 import { writeTextureImages } from '../test-support/textures';
 import { parseOptionStrings } from '../ml/models/registry';
-import { kindFlags, parsePairs } from './commands/train';
+import { parsePairs } from './args';
+import { kindFlags } from './commands/train';
 import { main } from './main';
 import { captureCliOutput } from '../test-support/capture-output';
 

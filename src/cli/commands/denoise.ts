@@ -5,6 +5,7 @@ import { denoiseFiles } from '../../ml/jobs/denoise-files';
 import { loadModel } from '../../ml/store/model-files';
 import { numberArg, parseCommandArgs, requireString } from '../args';
 import { setupBackend } from '../backend-setup';
+import { describeLevel, parseSigmaFlag } from '../level';
 import { createProgress } from '../progress';
 
 const HELP = `Usage: denoise-studio denoise --model MODEL_DIR --input FILE_OR_DIR --out DIR [options]
@@ -45,7 +46,7 @@ export async function runDenoise(argv: string[]): Promise<number> {
   const bitDepth = numberArg(values['bit-depth'], '--bit-depth', { min: 8, max: 16, integer: true });
   if (bitDepth !== undefined && bitDepth !== 8 && bitDepth !== 16) throw new DenoiseError('E_INVALID_ARGUMENT', '--bit-depth must be 8 or 16');
   const strength = numberArg(values.strength, '--strength', { min: 0, max: 1 });
-  const sigma = values.sigma === undefined || values.sigma === 'auto' ? 'auto' : (numberArg(values.sigma, '--sigma', { min: 0, max: 255 }) as number);
+  const sigma = parseSigmaFlag(values.sigma);
   const tileSize = numberArg(values.tile, '--tile', { min: 32, max: 4096, integer: true });
 
   const backend = await setupBackend(values.backend, true);
@@ -69,8 +70,7 @@ export async function runDenoise(argv: string[]): Promise<number> {
       onTiles: (done, total) => bar.update(done / Math.max(1, total), ''),
     });
     bar.stop();
-    const level = (w: (typeof report.written)[number]): string => (w.sigma === undefined ? '' : ` (sigma ${w.sigma.toFixed(2)}${w.estimated ? ', estimated' : ''})`);
-    for (const w of report.written) console.log(`${w.input} -> ${w.output}${level(w)}`);
+    for (const w of report.written) console.log(`${w.input} -> ${w.output}${describeLevel(w.sigma, w.estimated)}`);
     for (const f of report.failed) console.error(`failed: ${f.file}: ${f.message} [${f.code}]`);
     return report.failed.length > 0 ? 1 : 0;
   } finally {

@@ -4,9 +4,9 @@ import { parseNoiseSpec } from '../../shared/noise';
 import { evaluateModel } from '../../ml/jobs/evaluate';
 import { evaluatePairs, type PairEvaluationReport } from '../../ml/jobs/evaluate-pairs';
 import { loadModel } from '../../ml/store/model-files';
-import { numberArg, parseCommandArgs, requireString, SCORING_OPTIONS } from '../args';
+import { numberArg, parseCommandArgs, parsePairs, requireString, SCORING_OPTIONS } from '../args';
 import { setupBackend } from '../backend-setup';
-import { parsePairs } from './train';
+import { describeLevel, parseSigmaFlag } from '../level';
 
 const HELP = `Usage: denoise-studio eval --model MODEL_DIR --data DIR [--noise gaussian:25] [--seed 0] [--json]
        denoise-studio eval --model MODEL_DIR --pairs NOISY_DIR:CLEAN_DIR [--sigma auto|N] [--strength S] [--json]
@@ -105,7 +105,7 @@ function pairReportJson(modelName: string, kind: string, backend: string, report
 
 async function runPairEval(modelDir: string, dirs: { noisyDir: string; cleanDir: string }, values: PairEvalFlags): Promise<number> {
   const strength = numberArg(values.strength, '--strength', { min: 0, max: 1 });
-  const sigma = values.sigma === undefined || values.sigma === 'auto' ? undefined : numberArg(values.sigma, '--sigma', { min: 0, max: 255 });
+  const sigma = parseSigmaFlag(values.sigma);
   const backend = await setupBackend(values.backend, !values.json);
   const { model, meta } = await loadModel(modelDir);
   try {
@@ -113,10 +113,9 @@ async function runPairEval(modelDir: string, dirs: { noisyDir: string; cleanDir:
       gpu: backend.isGpu,
       recursive: values.recursive ?? false,
       ...(strength === undefined ? {} : { strength }),
-      ...(sigma === undefined ? {} : { sigma }),
+      ...(sigma === 'auto' ? {} : { sigma }),
       onImage: (done, total, s) => {
-        const level = s.sigma === undefined ? '' : ` (sigma ${s.sigma.toFixed(2)}${s.estimated ? ', estimated' : ''})`;
-        if (!values.json) console.error(`[${done}/${total}] ${s.name}: noisy ${s.noisyPsnr.toFixed(2)} dB -> ${s.psnr.toFixed(2)} dB${level}`);
+        if (!values.json) console.error(`[${done}/${total}] ${s.name}: noisy ${s.noisyPsnr.toFixed(2)} dB -> ${s.psnr.toFixed(2)} dB${describeLevel(s.sigma, s.estimated)}`);
       },
     });
     if (values.json) {

@@ -5,7 +5,7 @@ import { PIXEL_SHUFFLE_STRIDE_LIMIT, TRAIN_DEFAULTS, TRAIN_LIMITS, withTrainDefa
 import { prepareContinue, prepareNewRun, train } from '../../ml/jobs/train';
 import { getModelDefinition, listModelKinds, parseOptionStrings } from '../../ml/models/registry';
 import { BLIND_SPOT_DEFAULTS } from '../../ml/train/blind-spot';
-import { numberArg, parseCommandArgs, requireString, type OptionsSpec } from '../args';
+import { numberArg, parseCommandArgs, parsePairs, requireString, type OptionsSpec } from '../args';
 import { readModelMeta } from '../../ml/store/model-files';
 import { setupBackend } from '../backend-setup';
 import { createProgress, formatDuration } from '../progress';
@@ -69,13 +69,6 @@ function parseOpt(pairs: string[] | undefined): Record<string, string> {
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
-}
-
-/** `--pairs NOISY:CLEAN`; a drive letter (C:\\...) on either side is not taken for the separator. */
-export function parsePairs(text: string): { noisyDir: string; cleanDir: string } {
-  const m = /^((?:[A-Za-z]:[\\/])?[^:]+):((?:[A-Za-z]:[\\/])?[^:]+)$/.exec(text);
-  if (!m) throw new DenoiseError('E_INVALID_ARGUMENT', `--pairs expects NOISY_DIR:CLEAN_DIR, got "${text}"`);
-  return { noisyDir: resolve(m[1] as string), cleanDir: resolve(m[2] as string) };
 }
 
 interface KindFlagValues {
@@ -256,7 +249,7 @@ async function fineTuneConfig(values: TrainValues, argv: string[], outDir: strin
   const initDir = resolve(values.init as string);
   const given = MODEL_FLAGS.filter((flag) => argv.some((a) => a === flag || a.startsWith(`${flag}=`)));
   if (given.length) throw new DenoiseError('E_INVALID_ARGUMENT', `--init takes the model from ${initDir}; leave out ${given.join(', ')}`);
-  if (resolve(initDir) === resolve(outDir)) throw new DenoiseError('E_INVALID_ARGUMENT', '--init and --out must differ: the run writes a new model and keeps its starting point');
+  if (initDir === outDir) throw new DenoiseError('E_INVALID_ARGUMENT', '--init and --out must differ: the run writes a new model and keeps its starting point');
   const spec = (await readModelMeta(initDir)).spec;
   const config = freshConfig({ ...values, kind: spec.kind, channels: spec.channels === 1 ? 'gray' : 'rgb' }, outDir, bounds);
   return { ...config, modelOptions: spec.options, initFrom: initDir };
