@@ -24,6 +24,7 @@ import {
   writeTruncatedJpeg,
   writeWebp,
 } from '../../test-support/fixtures';
+import { maxAbsDiff } from '../../test-support/float-images';
 import { decodeImage, readImageInfo } from './decode-image';
 import type { FloatImage } from './image';
 
@@ -38,13 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await removeTempDir(dir);
 });
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
-  return worst;
-}
 
 function expectSameImage(actual: FloatImage, expected: FloatImage): void {
   expect(actual).toMatchObject({

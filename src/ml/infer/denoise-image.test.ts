@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DenoiseError } from '../../shared/errors';
 import type { FloatImage } from '../data/image';
+import { maxAbsDiff, seededFloatImage } from '../../test-support/float-images';
 import { denoiseTiled, type DenoiseTiledOptions, type RunTiles } from './denoise-image';
 import { planTiles } from './tiling';
 
@@ -50,16 +51,6 @@ function perTile(op: (tile: Float32Array, w: number, h: number, c: number, index
 
 const identity = (): RunTiles & { calls: number[] } => perTile((tile) => tile.slice());
 
-function deterministicImage(w: number, h: number, c: 1 | 3, seed = 1): FloatImage {
-  let s = seed;
-  const data = new Float32Array(w * h * c);
-  for (let i = 0; i < data.length; i++) {
-    s = (s * 48271) % 2147483647;
-    data[i] = s / 2147483647;
-  }
-  return { width: w, height: h, channels: c, data, bitDepth: 8 };
-}
-
 function gradientImage(w: number, h: number, c: 1 | 3): FloatImage {
   const data = new Float32Array(w * h * c);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) data[(y * w + x) * c + k] = (x + 0.5) / w;
@@ -83,12 +74,6 @@ function wholeRun(img: FloatImage, m: number, op: (data: Float32Array, w: number
   return cropped;
 }
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-}
-
 const base: DenoiseTiledOptions = { tileSize: 48, overlap: 2, tileBatch: 3, sizeMultiple: 4, blend: 6 };
 
 describe('denoiseTiled: equals a whole-image run of a local operator', () => {
@@ -98,7 +83,7 @@ describe('denoiseTiled: equals a whole-image run of a local operator', () => {
       [130, 49, 1],
     ] as const) {
       it(`${w}x${h}x${c}, ${pad} padding, overlap = receptive radius`, async () => {
-        const img = deterministicImage(w, h, c);
+        const img = seededFloatImage(w, h, c);
         const whole = wholeRun(img, 4, (d, W, H, C) => boxBlur(d, W, H, C, 2, pad));
         const run = perTile((t, tw, th, tc) => boxBlur(t, tw, th, tc, 2, pad));
         const out = await denoiseTiled(img, run, base);
@@ -111,7 +96,7 @@ describe('denoiseTiled: equals a whole-image run of a local operator', () => {
   }
 
   it('is not exact when the overlap is smaller than the receptive radius (the test can fail)', async () => {
-    const img = deterministicImage(101, 77, 1);
+    const img = seededFloatImage(101, 77, 1);
     const whole = boxBlur(img.data, 101, 77, 1, 3, 'zero');
     const run = perTile((t, tw, th, tc) => boxBlur(t, tw, th, tc, 3, 'zero'));
     const out = await denoiseTiled(img, run, { ...base, overlap: 1 });
@@ -120,7 +105,7 @@ describe('denoiseTiled: equals a whole-image run of a local operator', () => {
 
   it('an image smaller than a tile (odd size, padded by reflection) matches away from the padded border', async () => {
     const [w, h] = [29, 17];
-    const img = deterministicImage(w, h, 3, 7);
+    const img = seededFloatImage(w, h, 3, 7);
     const whole = boxBlur(img.data, w, h, 3, 2, 'reflect');
     const sizes: Array<[number, number]> = [];
     const run = perTile((t, tw, th, tc) => {
@@ -208,7 +193,7 @@ describe('denoiseTiled: no seams', () => {
 
 describe('denoiseTiled: options', () => {
   it('strength 0 returns the input without running the network; 0.5 mixes', async () => {
-    const img = deterministicImage(50, 30, 3);
+    const img = seededFloatImage(50, 30, 3);
     const run = vi.fn(identity());
     const out0 = await denoiseTiled(img, run, { ...base, strength: 0 });
     expect(run).not.toHaveBeenCalled();
@@ -233,7 +218,7 @@ describe('denoiseTiled: options', () => {
   });
 
   it('reports progress per batch', async () => {
-    const img = deterministicImage(130, 49, 1);
+    const img = seededFloatImage(130, 49, 1);
     const total = planTiles(130, 49, 48, 2, { sizeMultiple: 4, blend: 6 }).tiles.length;
     const seen: Array<[number, number]> = [];
     await denoiseTiled(img, identity(), { ...base, onProgress: (d, t) => seen.push([d, t]) });
@@ -243,7 +228,7 @@ describe('denoiseTiled: options', () => {
   });
 
   it('rejects a model that returns tiles of another shape', async () => {
-    const img = deterministicImage(60, 20, 3);
+    const img = seededFloatImage(60, 20, 3);
     const bad: RunTiles = async (batch) => batch.subarray(0, batch.length / 3);
     await expect(denoiseTiled(img, bad, base)).rejects.toMatchObject({ code: 'E_MODEL_INCOMPATIBLE' });
   });
@@ -251,7 +236,7 @@ describe('denoiseTiled: options', () => {
 
 describe('denoiseTiled: cancellation', () => {
   it('throws E_CANCELLED between tile batches', async () => {
-    const img = deterministicImage(130, 100, 1);
+    const img = seededFloatImage(130, 100, 1);
     const ac = new AbortController();
     const run = perTile((t) => t.slice());
     const cancelling: RunTiles = async (...args) => {
@@ -267,7 +252,7 @@ describe('denoiseTiled: cancellation', () => {
 
   it('throws E_CANCELLED before any work when already aborted', async () => {
     const run = vi.fn(identity());
-    const p = denoiseTiled(deterministicImage(60, 20, 1), run, { ...base, signal: AbortSignal.abort() });
+    const p = denoiseTiled(seededFloatImage(60, 20, 1), run, { ...base, signal: AbortSignal.abort() });
     await expect(p).rejects.toBeInstanceOf(DenoiseError);
     await expect(p).rejects.toMatchObject({ code: 'E_CANCELLED' });
     expect(run).not.toHaveBeenCalled();
@@ -276,7 +261,7 @@ describe('denoiseTiled: cancellation', () => {
 
 describe('denoiseTiled: out-of-memory recovery', () => {
   it('halves the tile batch and then succeeds', async () => {
-    const img = deterministicImage(130, 100, 3);
+    const img = seededFloatImage(130, 100, 3);
     const inner = identity();
     const run: RunTiles = async (batch, n, th, tw, c) => {
       if (n > 2) throw new DenoiseError('E_GPU_OOM', 'too big');
@@ -294,7 +279,7 @@ describe('denoiseTiled: out-of-memory recovery', () => {
 
   it('then halves the tile size (tfjs-node-gpu message) and still matches the operator', async () => {
     const [w, h] = [101, 77];
-    const img = deterministicImage(w, h, 1);
+    const img = seededFloatImage(w, h, 1);
     const whole = wholeRun(img, 4, (d, W, H, C) => boxBlur(d, W, H, C, 2, 'zero'));
     const blur = perTile((t, tw, th, tc) => boxBlur(t, tw, th, tc, 2, 'zero'));
     const shapes: string[] = [];
@@ -311,7 +296,7 @@ describe('denoiseTiled: out-of-memory recovery', () => {
   });
 
   it('gives up with E_GPU_OOM below the smallest tile, and passes other errors through', async () => {
-    const img = deterministicImage(130, 100, 1);
+    const img = seededFloatImage(130, 100, 1);
     const alwaysOom: RunTiles = async () => {
       throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
     };

@@ -3,30 +3,13 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../../test-support/fixtures';
+import { maxAbsDiff, seededFloatImage } from '../../test-support/float-images';
 import { initBackend } from '../backend';
-import type { FloatImage } from '../data/image';
 import type { Model } from '../models/model';
 import { createModel, resolveModelSpec } from '../models/registry';
 import { loadModel, META_FILE, saveModel } from '../store/model-files';
 import { applyModel } from './apply-model';
 import { checkPixelShuffleStride, pixelShuffleMerge, pixelShuffleSplit } from './pixel-shuffle';
-
-function randomImage(width: number, height: number, channels: 1 | 3, seed = 7): FloatImage {
-  let s = seed;
-  const data = new Float32Array(width * height * channels);
-  for (let i = 0; i < data.length; i++) {
-    s = (s * 48271) % 2147483647;
-    data[i] = s / 2147483647;
-  }
-  return { width, height, channels, bitDepth: 8, data };
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-}
 
 describe('pixel-shuffle split and merge', () => {
   it('merge after split gives the image back, for sizes that are not multiples of the stride', () => {
@@ -38,7 +21,7 @@ describe('pixel-shuffle split and merge', () => {
       [31, 17, 3],
     ] as const) {
       for (let stride = 1; stride <= 6; stride++) {
-        const image = randomImage(w, h, c, w * 100 + h + stride);
+        const image = seededFloatImage(w, h, c, w * 100 + h + stride);
         const subs = pixelShuffleSplit(image, stride);
         expect(subs).toHaveLength(Math.min(stride, w) * Math.min(stride, h));
         expect(Array.from(pixelShuffleMerge(subs, w, h, stride))).toEqual(Array.from(image.data));
@@ -47,7 +30,7 @@ describe('pixel-shuffle split and merge', () => {
   });
 
   it('sub-image (dy, dx) holds every stride-th pixel from row dy, column dx', () => {
-    const image = randomImage(7, 5, 3);
+    const image = seededFloatImage(7, 5, 3, 7);
     const subs = pixelShuffleSplit(image, 3);
     const sub = subs.find((s) => s.dy === 1 && s.dx === 2);
     expect(sub?.image.width).toBe(2); // columns 2 and 5
@@ -62,9 +45,9 @@ describe('pixel-shuffle split and merge', () => {
   it('refuses strides outside 1..6 and non-integers with E_INVALID_ARGUMENT', () => {
     for (const bad of [0, 7, -2, 1.5, Number.NaN]) {
       expect(() => checkPixelShuffleStride(bad)).toThrow(/pixel-shuffle stride must be an integer from 1 to 6/);
-      expect(() => pixelShuffleSplit(randomImage(8, 8, 1), bad)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+      expect(() => pixelShuffleSplit(seededFloatImage(8, 8, 1, 7), bad)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
     }
-    const subs = pixelShuffleSplit(randomImage(8, 8, 1), 2);
+    const subs = pixelShuffleSplit(seededFloatImage(8, 8, 1, 7), 2);
     expect(() => pixelShuffleMerge(subs.slice(1), 8, 8, 2)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
     expect(() => pixelShuffleMerge(subs, 9, 8, 2)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
   });
@@ -99,7 +82,7 @@ describe('denoising through pixel shuffle', () => {
 
   it('runs the net on each sub-image; tiled equals untiled; no tensors leak', async () => {
     const model = convModel();
-    const image = randomImage(150, 101, 3);
+    const image = seededFloatImage(150, 101, 3, 7);
     const before = tf.memory().numTensors;
     // Sub-images at stride 2 are 75 x 51: tiles of 40 need several per sub-image.
     const tiled = await applyModel(model, image, { gpu: false, pixelShuffleStride: 2, tileSize: 40 });
@@ -121,7 +104,7 @@ describe('denoising through pixel shuffle', () => {
   it('reports progress over all sub-images, ending at the total', async () => {
     const model = convModel();
     const seen: Array<[number, number]> = [];
-    await applyModel(model, randomImage(150, 101, 3), { gpu: false, pixelShuffleStride: 3, tileSize: 40, onProgress: (d, t) => seen.push([d, t]) });
+    await applyModel(model, seededFloatImage(150, 101, 3, 7), { gpu: false, pixelShuffleStride: 3, tileSize: 40, onProgress: (d, t) => seen.push([d, t]) });
     const total = seen[0]?.[1] as number;
     expect(seen.every(([, t]) => t === total)).toBe(true);
     expect(seen.at(-1)).toEqual([total, total]);
@@ -132,7 +115,7 @@ describe('denoising through pixel shuffle', () => {
   it('a saved model keeps its stride in meta.json and denoises with it; a model saved without one behaves as before', async () => {
     const spec = resolveModelSpec('dae', 3, { size: 'tiny' });
     const model = createModel(spec, 3);
-    const image = randomImage(64, 48, 3);
+    const image = seededFloatImage(64, 48, 3, 7);
     const base = { model, backend: 'wasm', training: null, metrics: {} };
     await saveModel(join(dir, 'old'), base);
     await saveModel(join(dir, 'pd'), { ...base, inference: { pixelShuffleStride: 2 } });

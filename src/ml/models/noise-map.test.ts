@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRAIN_DEFAULTS, type TrainConfig } from '../../shared/training';
 import { makeTempDir, removeTempDir } from '../../test-support/fixtures';
+import { maxAbsDiff } from '../../test-support/float-images';
 import { texturePixels, writeTextureImages } from '../../test-support/textures';
 import { initBackend } from '../backend';
 import type { FloatImage } from '../data/image';
@@ -101,9 +102,7 @@ describe('noise-level map', () => {
     const whole = await applyModel(model, noisy, { gpu: false, sigma: 20, tileSize: 256 });
     const tiled = await applyModel(model, noisy, { gpu: false, sigma: 20, tileSize: 136 });
     expect(tf.memory().numTensors).toBe(before);
-    let maxDiff = 0;
-    whole.data.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - (tiled.data[i] as number)))));
-    expect(maxDiff).toBeLessThan(1e-4);
+    expect(maxAbsDiff(whole.data, tiled.data)).toBeLessThan(1e-4);
     model.dispose();
   });
 
