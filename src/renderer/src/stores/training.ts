@@ -12,7 +12,7 @@ import { referenceOf, validationDisplay, type ValidationReference } from './vali
 
 export type Bound = 'steps' | 'epochs' | 'minutes';
 
-/** The corruptions the Train view's form offers (camera noise and mixes are CLI-only for now). */
+/** The corruption types the Train view's form picks from; camera noise is the gaussian form's `camera` tick (a mix), other mixes are CLI-only. */
 export type FormNoiseType = Exclude<NoiseType, 'camera' | 'mix'>;
 
 export interface NoiseLevel {
