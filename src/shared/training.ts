@@ -156,6 +156,63 @@ export const TRAIN_LIMITS = {
  */
 export const PIXEL_SHUFFLE_STRIDE_LIMIT = { min: 1, max: 6, integer: true } as const satisfies NumberLimit;
 
+/**
+ * The pixel-shuffle stride to suggest for camera photos (demosaicing and JPEG make their noise
+ * spatially correlated): stride 4, denoising the whole photo, measured best on real noisy JPEG
+ * crops (docs/denoisers.md, "Self-supervised training on real photos"). The engine's own default
+ * stays 1 (no split), which suits noise that is independent from pixel to pixel.
+ */
+export const CAMERA_PIXEL_SHUFFLE_STRIDE = 4;
+
+/** Blind-spot masking of a self-supervised run (ml/train/blind-spot.ts). */
+export interface BlindSpotOptions {
+  /** Share of pixels masked per patch; N2V uses about 0.2%, a few percent trains faster per step. */
+  fraction: number;
+  /** Neighbourhood radius for replacement values (2 = a 5 x 5 window). */
+  radius: number;
+}
+
+export const BLIND_SPOT_DEFAULTS: Readonly<BlindSpotOptions> = { fraction: 0.03, radius: 2 };
+
+/** Ranges of the blind-spot settings, for the CLI's --blind-spot and the hosts' request schemas. */
+export const BLIND_SPOT_LIMITS = {
+  fraction: { min: 0.001, max: 0.5 },
+  radius: { min: 1, max: 16, integer: true },
+} as const satisfies Record<keyof BlindSpotOptions, NumberLimit>;
+
+export type SelfSupervisedSettings = NonNullable<TrainConfig['selfSupervised']>;
+
+/**
+ * A self-supervised run's settings as every door builds them (the CLI's flags, the Train view):
+ * the blind-spot defaults fill what is not chosen, and stride 1 is left out, so a run without a
+ * split keeps the settings (and the settings hash) it always had.
+ */
+export function selfSupervisedSettings(chosen: { fraction?: number | undefined; pixelShuffleStride?: number | undefined; pixelShuffleInferenceStride?: number | undefined } = {}): SelfSupervisedSettings {
+  const { fraction, pixelShuffleStride: stride, pixelShuffleInferenceStride: inference } = chosen;
+  return {
+    fraction: fraction ?? BLIND_SPOT_DEFAULTS.fraction,
+    radius: BLIND_SPOT_DEFAULTS.radius,
+    ...(stride !== undefined && stride > 1 ? { pixelShuffleStride: stride } : {}),
+    ...(inference === undefined ? {} : { pixelShuffleInferenceStride: inference }),
+  };
+}
+
+/** What a fine-tuning run takes from its starting model (its meta.json spec, or the library's ModelInfo). */
+export interface InitModelSpec {
+  kind: string;
+  channels: 1 | 3;
+  options: Record<string, OptionValue>;
+}
+
+/**
+ * Fine-tuning, as every door starts it (`train --init DIR`, the Train view's "Start from"): the
+ * model's kind, channels and options are the starting model's, and the engine refuses a run whose
+ * model differs from it.
+ */
+export function fineTuneSettings(dir: string, model: InitModelSpec): Pick<TrainConfig, 'kind' | 'channels' | 'modelOptions' | 'initFrom'> {
+  return { kind: model.kind, channels: model.channels, modelOptions: { ...model.options }, initFrom: dir };
+}
+
 /** How much longer a continued run trains: each bound given is added to what the run has done. */
 export interface MoreTraining {
   minutes?: number;

@@ -1,10 +1,22 @@
 import { resolve } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
 import { parseNoiseSpec } from '../../shared/noise';
-import { PIXEL_SHUFFLE_STRIDE_LIMIT, TRAIN_DEFAULTS, TRAIN_LIMITS, withTrainDefaults, type MoreTraining, type TrainConfig, type TrainEvent } from '../../shared/training';
+import {
+  BLIND_SPOT_DEFAULTS,
+  BLIND_SPOT_LIMITS,
+  CAMERA_PIXEL_SHUFFLE_STRIDE,
+  fineTuneSettings,
+  PIXEL_SHUFFLE_STRIDE_LIMIT,
+  selfSupervisedSettings,
+  TRAIN_DEFAULTS,
+  TRAIN_LIMITS,
+  withTrainDefaults,
+  type MoreTraining,
+  type TrainConfig,
+  type TrainEvent,
+} from '../../shared/training';
 import { prepareContinue, prepareNewRun, train } from '../../ml/jobs/train';
 import { getModelDefinition, listModelKinds, parseOptionStrings } from '../../ml/models/registry';
-import { BLIND_SPOT_DEFAULTS } from '../../ml/train/blind-spot';
 import { numberArg, parseCommandArgs, parsePairs, requireString, type OptionsSpec } from '../args';
 import { readModelMeta } from '../../ml/store/model-files';
 import { setupBackend } from '../backend-setup';
@@ -42,10 +54,10 @@ const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODE
                        train on real pairs matched by file name instead of --data and --noise
   --self-supervised    Noise2Void-style: train from noisy images only (the --data images get one
                        fixed --noise realisation; use --noise gaussian:0 for already noisy photos),
-                       loss on blind-spot pixels; --blind-spot F sets the masked share (0.03)
+                       loss on blind-spot pixels; --blind-spot F sets the masked share (${BLIND_SPOT_DEFAULTS.fraction})
   --pd-stride S        with --self-supervised: train on pixel-shuffle sub-images (every S-th pixel,
-                       S 1..6, default 1 = none) so spatially correlated camera noise is not learned
-                       (AP-BSN); --pd-infer-stride T (1..S, default 1 = whole photo, best measured)
+                       S 1..6, default 1 = none; ${CAMERA_PIXEL_SHUFFLE_STRIDE} measured best on camera photos) so
+                       spatially correlated camera noise is not learned (AP-BSN); --pd-infer-stride T (1..S, default 1 = whole photo, best measured)
                        is stored in the model, and denoise, eval and the app apply it
   --pretrain greedy    conv ae/cae/sparse: greedy layer-wise pretraining of the three-level stack
                        before the end-to-end run; --pretrain-steps N per level (default 200)
@@ -126,7 +138,7 @@ function freshConfig(values: TrainValues, outDir: string, bounds: MoreTraining):
   const definition = getModelDefinition(values.kind);
   const modelOptions = parseOptionStrings(definition.kind, { ...parseOpt(values.opt), ...kindFlags(values) });
   const resolvedOptions = definition.resolveOptions(modelOptions);
-  const blindSpot = numberArg(values['blind-spot'], '--blind-spot', { min: 0.001, max: 0.5 });
+  const blindSpot = numberArg(values['blind-spot'], '--blind-spot', BLIND_SPOT_LIMITS.fraction);
   if (blindSpot !== undefined && !selfSupervised) throw new DenoiseError('E_INVALID_ARGUMENT', '--blind-spot only applies with --self-supervised');
   const pdStride = numberArg(values['pd-stride'], '--pd-stride', PIXEL_SHUFFLE_STRIDE_LIMIT);
   if (pdStride !== undefined && !selfSupervised) throw new DenoiseError('E_INVALID_ARGUMENT', '--pd-stride only applies with --self-supervised (supervised targets are clean)');
@@ -165,17 +177,7 @@ function freshConfig(values: TrainValues, outDir: string, bounds: MoreTraining):
       augment: !values['no-augment'],
       seed: limit('seed', 'seed'),
       ...(pairs ? { pairs } : {}),
-      ...(selfSupervised
-        ? {
-            // Stride 1 is left out so a run without the flag keeps the settings (and hash) it always had.
-            selfSupervised: {
-              fraction: blindSpot ?? BLIND_SPOT_DEFAULTS.fraction,
-              radius: BLIND_SPOT_DEFAULTS.radius,
-              ...(pdStride !== undefined && pdStride > 1 ? { pixelShuffleStride: pdStride } : {}),
-              ...(pdInferStride === undefined ? {} : { pixelShuffleInferenceStride: pdInferStride }),
-            },
-          }
-        : {}),
+      ...(selfSupervised ? { selfSupervised: selfSupervisedSettings({ fraction: blindSpot, pixelShuffleStride: pdStride, pixelShuffleInferenceStride: pdInferStride }) } : {}),
       ...pretrainOf(values),
     },
     { dataDirs, outDir },
@@ -249,10 +251,10 @@ async function fineTuneConfig(values: TrainValues, argv: string[], outDir: strin
   const initDir = resolve(values.init as string);
   const given = MODEL_FLAGS.filter((flag) => argv.some((a) => a === flag || a.startsWith(`${flag}=`)));
   if (given.length) throw new DenoiseError('E_INVALID_ARGUMENT', `--init takes the model from ${initDir}; leave out ${given.join(', ')}`);
-  if (initDir === outDir) throw new DenoiseError('E_INVALID_ARGUMENT', '--init and --out must differ: the run writes a new model and keeps its starting point');
+  // prepareNewRun refuses --out at or around the starting model, before anything is written.
   const spec = (await readModelMeta(initDir)).spec;
   const config = freshConfig({ ...values, kind: spec.kind, channels: spec.channels === 1 ? 'gray' : 'rgb' }, outDir, bounds);
-  return { ...config, modelOptions: spec.options, initFrom: initDir };
+  return { ...config, ...fineTuneSettings(initDir, spec) };
 }
 
 export async function runTrain(argv: string[]): Promise<number> {

@@ -1,11 +1,13 @@
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import * as path from 'node:path';
+import { join, resolve } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
+import { isInsideRoot } from '../../shared/paths';
 import type { MoreTraining, SkippedCheckpoint, TrainConfig } from '../../shared/training';
-import { getModelDefinition } from '../models/registry';
-import { META_FILE } from '../store/model-files';
+import { getModelDefinition, resolveModelSpec } from '../models/registry';
+import { META_FILE, readModelMeta } from '../store/model-files';
 import { CHECKPOINTS_DIR, findLatestCheckpoint } from '../train/checkpoints';
-import { resolveConfig, runTraining, type TrainResult, type TrainRunOptions } from '../train/train-run';
+import { checkInitSpec, resolveConfig, runTraining, type TrainResult, type TrainRunOptions } from '../train/train-run';
 
 /**
  * Training as every door starts it: a new run (the output folder checked before any data is
@@ -30,6 +32,20 @@ export function checkPatchSize(config: Pick<TrainConfig, 'kind' | 'modelOptions'
 }
 
 /**
+ * A fine-tuning run's starting model, checked before anything is written: it must lie outside the
+ * new model's folder (which an overwrite deletes) and be the run's model (kind, options and, when
+ * the run names them, channels; the loop checks the channels again once the data is read).
+ */
+async function checkStartingModel(config: TrainConfig & { initFrom: string }): Promise<void> {
+  const init = resolve(config.initFrom);
+  if (isInsideRoot(resolve(config.outDir), init, path)) {
+    throw new DenoiseError('E_INVALID_ARGUMENT', `The starting model ${init} is the new model's folder ${resolve(config.outDir)} or lies in it; give the new model another name (the run keeps its starting point)`);
+  }
+  const have = (await readModelMeta(init)).spec;
+  checkInitSpec(init, have, resolveModelSpec(config.kind, config.channels ?? have.channels, config.modelOptions));
+}
+
+/**
  * Checks a new run's config and makes its output folder ready: refuses a file in the way, and a
  * folder that already holds a model unless `overwrite` (then the old model goes); a folder that
  * exists but holds something else is never deleted.
@@ -39,6 +55,7 @@ export async function prepareNewRun(config: TrainConfig, options: { overwrite: b
   if (config.epochs === undefined && config.minutes === undefined && config.maxSteps === undefined) {
     throw new DenoiseError('E_INVALID_ARGUMENT', 'Say how long to train: minutes, epochs or a step count');
   }
+  if (config.initFrom !== undefined) await checkStartingModel({ ...config, initFrom: config.initFrom });
   const existing = await fs.stat(config.outDir).catch(() => undefined);
   if (!existing) return;
   if (!existing.isDirectory()) throw new DenoiseError('E_INVALID_ARGUMENT', `${config.outDir} is a file; the model needs a folder of its own there`);

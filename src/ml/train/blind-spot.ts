@@ -1,6 +1,6 @@
 import { DenoiseError } from '../../shared/errors';
 import type { NoiseSpec } from '../../shared/noise';
-import type { TrainConfig } from '../../shared/training';
+import { BLIND_SPOT_DEFAULTS, BLIND_SPOT_LIMITS, type BlindSpotOptions, type TrainConfig } from '../../shared/training';
 import { corrupt } from '../data/corruption';
 import type { FloatImage } from '../data/image';
 import { Rng } from '../data/rng';
@@ -24,16 +24,12 @@ import type { InferenceSettings } from '../store/model-meta';
  * correlated: the hidden pixel's noise is then predictable from its neighbours' noise, and the
  * net learns to keep it. A pixel-shuffle stride S > 1 (AP-BSN) masks within sub-images that take
  * every S-th pixel (infer/pixel-shuffle.ts), where neighbours are S pixels apart in the photo.
+ *
+ * The options, their defaults and ranges live in shared/training.ts, where the CLI and the Train
+ * view build a run's settings from them (selfSupervisedSettings).
  */
-export interface BlindSpotOptions {
-  /** Share of pixels masked per patch; N2V uses about 0.2%, a few percent trains faster per step. */
-  fraction: number;
-  /** Neighbourhood radius for replacement values (2 = a 5 x 5 window). */
-  radius: number;
-}
 
-export const BLIND_SPOT_DEFAULTS: BlindSpotOptions = { fraction: 0.03, radius: 2 };
-
+/** One masked batch. */
 export interface BlindSpotBatch {
   /** The noisy patches with the masked pixels replaced. */
   input: Float32Array;
@@ -46,8 +42,8 @@ export interface BlindSpotBatch {
  * a seed (and the rng state saved with a checkpoint) fixes the result.
  */
 export function blindSpotMask(noisy: Float32Array, size: number, channels: 1 | 3, rng: Rng, options: BlindSpotOptions = BLIND_SPOT_DEFAULTS): BlindSpotBatch {
-  if (!(options.fraction > 0 && options.fraction <= 0.5)) {
-    throw new DenoiseError('E_INVALID_ARGUMENT', `The blind-spot fraction must be in (0, 0.5], got ${options.fraction}`);
+  if (!(options.fraction > 0 && options.fraction <= BLIND_SPOT_LIMITS.fraction.max)) {
+    throw new DenoiseError('E_INVALID_ARGUMENT', `The blind-spot fraction must be in (0, ${BLIND_SPOT_LIMITS.fraction.max}], got ${options.fraction}`);
   }
   const perPatch = size * size * channels;
   if (noisy.length % perPatch !== 0) throw new DenoiseError('E_INVALID_ARGUMENT', `Cannot split ${noisy.length} values into ${size} x ${size} x ${channels} patches`);

@@ -7,6 +7,7 @@ import { writeTextureImages } from '../../test-support/textures';
 import { initBackend } from '../backend';
 import type { Model } from '../models/model';
 import { loadModel } from '../store/model-files';
+import { prepareNewRun } from '../jobs/train';
 import { resolveConfig, runTraining } from './train-run';
 
 /** Fine-tuning (`train --init`): a new run that starts from another model's weights. */
@@ -78,5 +79,20 @@ describe('fine-tuning', () => {
     await expect(runTraining(other, { backend: 'wasm' })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', });
     await expect(runTraining(other, { backend: 'wasm' })).rejects.toThrow(/Cannot fine-tune from .*: it is dae, RGB, loss=mse noiseMap=false residual=true size=tiny, this run needs .*size=small/);
     await expect(runTraining({ ...other, modelOptions: { size: 'tiny' }, initFrom: join(dir, 'data') }, { backend: 'wasm' })).rejects.toMatchObject({ code: expect.stringMatching(/^E_/) });
+  });
+
+  it('is checked by prepareNewRun before any data is read, and an overwrite never deletes the starting model', async () => {
+    const start = join(dir, 'start');
+    // The app's request names the model's kind and options; one changed by hand is refused at once.
+    await expect(prepareNewRun({ ...base, modelOptions: { size: 'small' }, outDir: join(dir, 'early'), initFrom: start, dataDirs: [join(dir, 'missing')] }, { overwrite: false })).rejects.toThrow(
+      /Cannot fine-tune from .*start: it is dae, RGB, .*size=tiny, this run needs dae, RGB, .*size=small/,
+    );
+    await expect(prepareNewRun({ ...base, channels: 1, outDir: join(dir, 'early'), initFrom: start }, { overwrite: false })).rejects.toThrow(/it is dae, RGB, .* this run needs dae, gray/);
+    await expect(prepareNewRun({ ...base, outDir: join(dir, 'early'), initFrom: join(dir, 'nowhere') }, { overwrite: false })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    for (const [outDir, initFrom] of [[start, start], [start, join(start, 'checkpoints', 'ckpt-0000003')]]) {
+      await expect(prepareNewRun({ ...base, outDir, initFrom }, { overwrite: true })).rejects.toThrow(/is the new model's folder .* or lies in it/);
+    }
+    expect((await loadModel(start)).meta.training?.steps).toBe(3);
+    await expect(prepareNewRun({ ...base, outDir: join(dir, 'early'), initFrom: start }, { overwrite: false })).resolves.toBeUndefined();
   });
 });

@@ -103,14 +103,25 @@ type InitInfo = NonNullable<TrainingSummary['initFrom']>;
 /** The model a fine-tuning run starts from; it must be the model the run would create. */
 async function loadInitModel(dir: string, spec: ModelSpec): Promise<{ model: Model; info: InitInfo }> {
   const loaded = await loadModel(dir);
-  const have = loaded.meta.spec;
-  const same = have.kind === spec.kind && have.channels === spec.channels && JSON.stringify(sortedEntries(have.options)) === JSON.stringify(sortedEntries(spec.options));
-  if (!same) {
+  try {
+    checkInitSpec(dir, loaded.meta.spec, spec);
+  } catch (err) {
     loaded.model.dispose();
-    const describe = (s: { kind: string; channels: number; options: Record<string, unknown> }): string => `${s.kind}, ${s.channels === 1 ? 'gray' : 'RGB'}, ${sortedEntries(s.options).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`;
-    throw new DenoiseError('E_INVALID_ARGUMENT', `Cannot fine-tune from ${dir}: it is ${describe(have)}, this run needs ${describe(spec)}`);
+    throw err;
   }
   return { model: loaded.model, info: { name: loaded.meta.name, steps: (loaded.meta.training?.initFrom?.steps ?? 0) + (loaded.meta.training?.steps ?? 0) } };
+}
+
+/**
+ * Refuses a starting model that is not the run's model: same kind, channels and (resolved)
+ * options, or E_INVALID_ARGUMENT naming both. prepareNewRun asks before any data is read, the
+ * loop again once the data's channels are known.
+ */
+export function checkInitSpec(dir: string, have: ModelSpec, want: ModelSpec): void {
+  const same = have.kind === want.kind && have.channels === want.channels && JSON.stringify(sortedEntries(have.options)) === JSON.stringify(sortedEntries(want.options));
+  if (same) return;
+  const describe = (s: ModelSpec): string => `${s.kind}, ${s.channels === 1 ? 'gray' : 'RGB'}, ${sortedEntries(s.options).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`;
+  throw new DenoiseError('E_INVALID_ARGUMENT', `Cannot fine-tune from ${dir}: it is ${describe(have)}, this run needs ${describe(want)}`);
 }
 
 function sortedEntries(options: Record<string, unknown>): [string, unknown][] {

@@ -3,7 +3,8 @@ import { meanMetrics, scoreImage } from '../metrics/mean-metrics';
 import type { NoiseSpec } from '../../shared/noise';
 import { Rng } from '../data/rng';
 import type { Model } from '../models/model';
-import { blindSpotMask, type BlindSpotOptions } from './blind-spot';
+import type { BlindSpotOptions } from '../../shared/training';
+import { blindSpotMask } from './blind-spot';
 
 /**
  * A fixed validation set: crops of the held-out images with noise drawn once from a fixed seed,
