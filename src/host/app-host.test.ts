@@ -87,6 +87,34 @@ describe.each(['desktop', 'web'] as const)('%s host grants', (mode) => {
     expect(engine.requests.map((r) => r.method)).not.toContain('train');
     expect(await h.dispatch('datasets:scan', { path: outside, recursive: false })).toMatchObject({ ok: false, error: { code: 'E_PATH_OUTSIDE_ROOT' } });
   });
+
+  it('fine-tunes only from a model in the library or a granted folder, never one the page names elsewhere', async () => {
+    const engine = fakeEngine({ scan: (p: { path: string }) => scanOf(p.path), train: () => new Promise(() => undefined) });
+    const h = await host(mode, engine);
+    const start = {
+      name: 'tuned',
+      datasetPaths: [join(home, 'photos')],
+      overwrite: false,
+      kind: 'dae',
+      modelOptions: { size: 'tiny' },
+      channels: 3 as const,
+      noise: { type: 'gaussian' as const, sigma: 0 },
+      maxSteps: 5,
+      selfSupervised: { fraction: 0.03, radius: 2, pixelShuffleStride: 4 },
+    };
+    mkdirSync(join(outside, 'model'));
+    expect(await h.dispatch('train:start', { ...start, initFrom: join(outside, 'model') })).toMatchObject({ ok: false, error: { code: 'E_PATH_OUTSIDE_ROOT' } });
+    // A path that climbs out of the models folder is the same folder outside.
+    const models = h.settings().modelsDir;
+    expect(await h.dispatch('train:start', { ...start, initFrom: join(models, '..', '..', '..', 'elsewhere', 'model') })).toMatchObject({ ok: false, error: { code: 'E_PATH_OUTSIDE_ROOT' } });
+    expect(engine.requests.map((r) => r.method)).not.toContain('train');
+
+    const library = join(models, 'dae-start');
+    mkdirSync(library, { recursive: true });
+    expect(await h.dispatch('train:start', { ...start, initFrom: library })).toMatchObject({ ok: true });
+    const sent = engine.requests.find((r) => r.method === 'train')?.params as { run: { type: string; config: TrainConfig } };
+    expect(sent.run.config).toMatchObject({ initFrom: library, kind: 'dae', channels: 3, selfSupervised: { fraction: 0.03, radius: 2, pixelShuffleStride: 4 }, outDir: join(models, 'tuned') });
+  });
 });
 
 describe('desktop grants from the user', () => {

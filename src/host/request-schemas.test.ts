@@ -29,6 +29,43 @@ describe('request schemas', () => {
     expect(parseRequest('train:start', train)).toEqual({ ok: true, value: train });
   });
 
+  it('accept a self-supervised run and a fine-tuning run as the Train view builds them', () => {
+    for (const request of [
+      { ...train, noise: { type: 'gaussian', sigma: 0 }, selfSupervised: { fraction: 0.03, radius: 2, pixelShuffleStride: 4 } },
+      { ...train, selfSupervised: { fraction: 0.5, radius: 2 } },
+      { ...train, selfSupervised: { fraction: 0.03, radius: 2, pixelShuffleStride: 6, pixelShuffleInferenceStride: 2 } },
+      { ...train, channels: 3, initFrom: '/models/dae-rgb' },
+    ]) {
+      expect(parseRequest('train:start', request)).toEqual({ ok: true, value: request });
+    }
+  });
+
+  it('refuse self-supervised settings and starting models out of range', () => {
+    const ss = { fraction: 0.03, radius: 2 };
+    const cases: [unknown, RegExp][] = [
+      [{ ...ss, pixelShuffleStride: 7 }, /selfSupervised\.pixelShuffleStride/],
+      [{ ...ss, pixelShuffleStride: 0 }, /selfSupervised\.pixelShuffleStride/],
+      [{ ...ss, pixelShuffleStride: 2.5 }, /selfSupervised\.pixelShuffleStride/],
+      [{ ...ss, fraction: 0.6 }, /selfSupervised\.fraction/],
+      [{ ...ss, fraction: 0 }, /selfSupervised\.fraction/],
+      [{ ...ss, radius: 0 }, /selfSupervised\.radius/],
+      [{ fraction: 0.03 }, /selfSupervised\.radius/],
+      [{ ...ss, pixelShuffleStride: 2, pixelShuffleInferenceStride: 3 }, /inference stride cannot exceed/],
+      [{ ...ss, pixelShuffleInferenceStride: 2 }, /inference stride cannot exceed/],
+      [{ ...ss, extra: true }, /Unrecognized key|extra/i],
+    ];
+    for (const [selfSupervised, message] of cases) {
+      const parsed = parseRequest('train:start', { ...train, selfSupervised });
+      expect(parsed.ok, JSON.stringify(selfSupervised)).toBe(false);
+      if (!parsed.ok) expect(parsed.message).toMatch(message);
+    }
+    for (const [initFrom, message] of [['/models/a\0b', /NUL/], ['', /initFrom/], [42, /initFrom/]] as const) {
+      const parsed = parseRequest('train:start', { ...train, initFrom });
+      expect(parsed.ok, JSON.stringify(initFrom)).toBe(false);
+      if (!parsed.ok) expect(parsed.message).toMatch(message);
+    }
+  });
+
   it('refuse malformed payloads with a message naming the field', () => {
     const cases: [Parameters<typeof parseRequest>[0], unknown, RegExp][] = [
       ['train:start', { ...train, name: '../escape' }, /name/],

@@ -5,7 +5,7 @@ import { IMAGE_VIEWS, LAB_LIMITS, LAB_VIEWS, TOY_DATASETS, TOY_KINDS } from '../
 import { holds16Bit, OUTPUT_FORMATS } from '../shared/image-formats';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../shared/models';
 import type { NoiseSpec } from '../shared/noise';
-import { TRAIN_LIMITS, type NumberLimit } from '../shared/training';
+import { BLIND_SPOT_LIMITS, PIXEL_SHUFFLE_STRIDE_LIMIT, TRAIN_LIMITS, type NumberLimit } from '../shared/training';
 
 /**
  * Run-time schemas for every request that enters a host (Electron main over IPC, the web
@@ -46,6 +46,17 @@ function within(limit: NumberLimit): z.ZodNumber {
 const limited = (key: keyof typeof TRAIN_LIMITS): z.ZodNumber => within(TRAIN_LIMITS[key]);
 const labLimited = (key: keyof typeof LAB_LIMITS): z.ZodNumber => within(LAB_LIMITS[key]);
 const none = z.null();
+
+/** A self-supervised run's settings (shared/training.ts selfSupervisedSettings): blind spots, pixel-shuffle strides. */
+const selfSupervised = z
+  .object({
+    fraction: within(BLIND_SPOT_LIMITS.fraction),
+    radius: within(BLIND_SPOT_LIMITS.radius),
+    pixelShuffleStride: within(PIXEL_SHUFFLE_STRIDE_LIMIT).optional(),
+    pixelShuffleInferenceStride: within(PIXEL_SHUFFLE_STRIDE_LIMIT).optional(),
+  })
+  .strict()
+  .refine((s) => s.pixelShuffleInferenceStride === undefined || s.pixelShuffleInferenceStride <= (s.pixelShuffleStride ?? 1), 'the inference stride cannot exceed the training stride');
 
 type Schemas = { [C in Channel]: z.ZodType<RequestOf<C>> };
 
@@ -92,6 +103,9 @@ export const REQUEST_SCHEMAS: Schemas = {
       corruptionSamples: limited('corruptionSamples').optional(),
       patience: limited('patience').optional(),
       seed: limited('seed').optional(),
+      selfSupervised: selfSupervised.optional(),
+      /** A model folder to fine-tune from; the host checks it against the models folder and the grants. */
+      initFrom: path.optional(),
     })
     .strict()
     .refine((r) => r.epochs !== undefined || r.minutes !== undefined || r.maxSteps !== undefined, 'give epochs, minutes or a step count') as z.ZodType<

@@ -13,7 +13,8 @@ const PROGRESS_MIN_INTERVAL_MS = 100;
 /**
  * Training runs, one at a time: the host names the output folder (inside the models folder),
  * checks every data folder against the granted roots (a continued run's saved folders too:
- * nothing is granted from a file), starts the engine's run and re-publishes its events as
+ * nothing is granted from a file) and a fine-tuning run's starting model against the models
+ * folder and the grants, starts the engine's run and re-publishes its events as
  * `train` events, throttled. Pause/resume hold the run between steps; continue starts a new
  * run from a saved one's checkpoint.
  */
@@ -78,11 +79,14 @@ export function setupTraining(ctx: HostContext): TrainingHandlers & { activeOutD
     activeOutDir: () => active?.outDir ?? null,
 
     'train:start': async (request) => {
-      const { name, datasetPaths, overwrite, ...chosen } = request;
+      const { name, datasetPaths, overwrite, initFrom, ...chosen } = request;
       const outDir = await guard.checkWithin(resolve(modelsRoot(), name), [modelsRoot()], 'Model');
       const dataDirs: string[] = [];
       for (const p of datasetPaths) dataDirs.push(await guard.check(p, 'Dataset'));
-      const config = withTrainDefaults(chosen, { dataDirs, outDir });
+      // A model to fine-tune from is read like any path the page names: from the library or a
+      // granted folder only. The engine then refuses one that is not the run's model.
+      const init = initFrom === undefined ? {} : { initFrom: await guard.checkWithin(initFrom, [modelsRoot(), ...guard.roots()], 'Starting model') };
+      const config = withTrainDefaults({ ...chosen, ...init }, { dataDirs, outDir });
       return start({ type: 'new', config, overwrite }, outDir, dataDirs);
     },
 
