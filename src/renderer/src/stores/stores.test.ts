@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ContractApi, EventMap, ModelList } from '../../../shared/contract';
-import { TRAIN_DEFAULTS } from '../../../shared/training';
+import type { ContractApi, EventMap, ModelInfo, ModelList } from '../../../shared/contract';
+import { fineTuneSettings, selfSupervisedSettings, TRAIN_DEFAULTS } from '../../../shared/training';
 import { setApi } from '../api';
 import { useDenoiseStore } from './denoise';
 import { useModelStore } from './models';
@@ -108,6 +108,77 @@ describe('training store', () => {
     await training.start();
     expect(training.state).toBe('idle');
     expect(training.error?.code).toBe('E_INTERNAL');
+  });
+});
+
+describe('training store: self-supervised and fine-tuning runs', () => {
+  const sentRequests = (fake: ReturnType<typeof fakeApi>): Record<string, unknown>[] =>
+    fake.calls.filter((c) => c.method === 'startTraining').map((c) => c.request as Record<string, unknown>);
+
+  it('sends selfSupervised as `train --self-supervised --noise gaussian:0 [--blind-spot F] [--pd-stride S]` builds it', async () => {
+    const fake = fakeApi({});
+    setApi(fake.api);
+    const training = useTrainingStore();
+    training.form.datasetPaths = ['/data'];
+    training.form.kind = 'dae';
+    training.form.noise.level = 30;
+    training.setSelfSupervised(true);
+    // Nothing added by default: the photos are already noisy (the CLI's --noise gaussian:0).
+    expect(training.form.noise).toMatchObject({ type: 'gaussian', level: 0, levelMax: null, camera: false });
+    await training.start();
+    // The suggested stride for camera photos; --pd-stride 4 with the default blind spots.
+    training.form.pdStride = 1;
+    training.form.blindSpot = 0.05;
+    await training.start();
+    const [camera, plain] = sentRequests(fake);
+    expect(camera).toMatchObject({ noise: { type: 'gaussian', sigma: 0 }, selfSupervised: { fraction: 0.03, radius: 2, pixelShuffleStride: 4 } });
+    expect(camera?.['selfSupervised']).toEqual(selfSupervisedSettings({ pixelShuffleStride: 4 }));
+    // Stride 1 is left out, as the CLI leaves it out (the run's settings hash stays what it was).
+    expect(plain?.['selfSupervised']).toEqual({ fraction: 0.05, radius: 2 });
+    expect(plain?.['selfSupervised']).toEqual(selfSupervisedSettings({ fraction: 0.05, pixelShuffleStride: 1 }));
+
+    // Off again: the corruption chosen before comes back, and no selfSupervised is sent.
+    training.setSelfSupervised(false);
+    expect(training.form.noise.level).toBe(30);
+    await training.start();
+    expect(sentRequests(fake)[2]).not.toHaveProperty('selfSupervised');
+  });
+
+  it('sends a chosen library model as `train --init DIR` does: its folder, kind, channels and options', async () => {
+    const model: ModelInfo = {
+      dir: '/m/dae-gray',
+      name: 'dae-gray',
+      kind: 'dae',
+      channels: 1,
+      options: { size: 'small', loss: 'mse', residual: true, noiseMap: false },
+      createdAt: '2026-12-01T00:00:00Z',
+      updatedAt: '2026-12-01T00:00:00Z',
+      backend: 'wasm',
+      generative: false,
+      training: null,
+      metrics: {},
+      checkpoints: [],
+    };
+    const fake = fakeApi({ listModels: { models: [model], runs: [], broken: [] } });
+    setApi(fake.api);
+    await useModelStore().refresh();
+    const training = useTrainingStore();
+    training.form.datasetPaths = ['/data'];
+    training.pickKind('ae');
+    training.form.options = { latent: 8 };
+    training.pickStart(model.dir);
+    expect(training.startModel?.name).toBe('dae-gray');
+    expect(training.form.kind).toBe('dae');
+    await training.start();
+    const [tuned] = sentRequests(fake);
+    expect(tuned).toMatchObject({ kind: 'dae', channels: 1, modelOptions: model.options, initFrom: '/m/dae-gray' });
+    expect(tuned).toMatchObject(fineTuneSettings(model.dir, model));
+
+    // Fresh weights again: no initFrom, and the kind is the person's to choose.
+    training.pickStart('');
+    await training.start();
+    expect(sentRequests(fake)[1]).not.toHaveProperty('initFrom');
+    expect(sentRequests(fake)[1]).not.toHaveProperty('channels');
   });
 });
 

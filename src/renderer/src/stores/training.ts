@@ -2,11 +2,12 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowRef, watch } from 'vue';
 import type { ImageRef, KindInfo, RunState, TrainSamples, TrainUpdate } from '../../../shared/contract';
 import type { NoiseSpec, NoiseType, SingleNoiseSpec } from '../../../shared/noise';
-import { TRAIN_DEFAULTS, type OptionValue, type TrainRequest } from '../../../shared/training';
+import { BLIND_SPOT_DEFAULTS, CAMERA_PIXEL_SHUFFLE_STRIDE, fineTuneSettings, selfSupervisedSettings, TRAIN_DEFAULTS, type OptionValue, type TrainRequest } from '../../../shared/training';
 import { call, subscribe } from '../api';
 import { humanize, type HumanError } from '../api/errors';
 import { useAppStore } from './app';
 import { useDatasetStore } from './datasets';
+import { useModelStore } from './models';
 import { useNoticeStore } from './notices';
 import { referenceOf, validationDisplay, type ValidationReference } from './validation-display';
 
@@ -85,7 +86,17 @@ export const useTrainingStore = defineStore('training', () => {
     augment: TRAIN_DEFAULTS.augment,
     seed: TRAIN_DEFAULTS.seed,
     overwrite: false,
+    /** Learn from the noisy photos themselves (blind spots), no clean images: `train --self-supervised`. */
+    selfSupervised: false,
+    /** Share of pixels hidden per patch (`--blind-spot`). */
+    blindSpot: BLIND_SPOT_DEFAULTS.fraction,
+    /** Pixel-shuffle stride (`--pd-stride`); the form suggests the one measured best on camera photos. */
+    pdStride: CAMERA_PIXEL_SHUFFLE_STRIDE as number,
+    /** A model folder from the library to fine-tune (`train --init`), or '' for fresh weights. */
+    initFrom: '',
   });
+  // The corruption chosen before self-supervised mode set it to none, given back when it is turned off.
+  let noiseBeforeSelfSupervised: NoiseLevel | null = null;
 
   const jobId = ref<string | null>(null);
   const state = ref<RunState | 'idle'>('idle');
@@ -108,6 +119,8 @@ export const useTrainingStore = defineStore('training', () => {
 
   const kind = computed<KindInfo | undefined>(() => useAppStore().kinds.find((k) => k.kind === form.kind));
   const active = computed(() => state.value === 'starting' || state.value === 'running' || state.value === 'paused' || state.value === 'cancelling');
+  /** The library model a run fine-tunes, whose kind, channels and options the run takes. */
+  const startModel = computed(() => (form.initFrom ? useModelStore().models.find((m) => m.dir === form.initFrom) : undefined));
 
   function pickKind(name: string): void {
     const info = useAppStore().kinds.find((k) => k.kind === name);
@@ -120,8 +133,36 @@ export const useTrainingStore = defineStore('training', () => {
     }
   }
 
+  /**
+   * Self-supervised on: the photos are already noisy, so nothing is added by default (gaussian 0;
+   * the form can still add noise, to simulate). Off: the corruption chosen before comes back.
+   */
+  function setSelfSupervised(on: boolean): void {
+    if (on === form.selfSupervised) return;
+    form.selfSupervised = on;
+    if (on) {
+      noiseBeforeSelfSupervised = { ...form.noise };
+      Object.assign(form.noise, { type: 'gaussian', level: 0, levelMax: null, camera: false });
+    } else if (noiseBeforeSelfSupervised) {
+      Object.assign(form.noise, noiseBeforeSelfSupervised);
+      noiseBeforeSelfSupervised = null;
+    }
+  }
+
+  /** Fine-tune a library model ('' for fresh weights): the form then shows that model's kind and options. */
+  function pickStart(dir: string): void {
+    const model = dir ? useModelStore().models.find((m) => m.dir === dir) : undefined;
+    form.initFrom = model?.dir ?? '';
+    if (model) {
+      pickKind(model.kind);
+      form.options = { ...model.options };
+    } else if (form.kind) pickKind(form.kind);
+  }
+
   function ensureDefaults(): void {
     const app = useAppStore();
+    // A starting model that left the library (deleted, renamed) is no longer offered.
+    if (form.initFrom && !startModel.value) pickStart('');
     if (!form.kind || !app.kinds.some((k) => k.kind === form.kind)) {
       const first = app.kinds[0];
       if (first) pickKind(first.kind);
@@ -198,11 +239,13 @@ export const useTrainingStore = defineStore('training', () => {
 
   function request(): TrainRequest {
     const bound = form.bound === 'steps' ? { maxSteps: Math.round(form.boundValue) } : form.bound === 'epochs' ? { epochs: form.boundValue } : { minutes: form.boundValue };
+    const model = startModel.value;
+    // Built as the CLI builds `--init` and `--self-supervised` runs, by the same shared functions.
+    const architecture = model ? fineTuneSettings(model.dir, model) : { kind: form.kind, modelOptions: { ...form.options } };
     return {
       name: form.name.trim(),
       datasetPaths: [...form.datasetPaths],
-      kind: form.kind,
-      modelOptions: { ...form.options },
+      ...architecture,
       noise: toNoiseSpec(form.noise),
       patchSize: form.patchSize,
       batchSize: form.batchSize,
@@ -214,6 +257,7 @@ export const useTrainingStore = defineStore('training', () => {
       augment: form.augment,
       seed: form.seed,
       overwrite: form.overwrite,
+      ...(form.selfSupervised ? { selfSupervised: selfSupervisedSettings({ fraction: form.blindSpot, pixelShuffleStride: form.pdStride }) } : {}),
     };
   }
 
@@ -298,7 +342,7 @@ export const useTrainingStore = defineStore('training', () => {
   }
 
   return {
-    form, jobId, state, outDir, error, progress, startedInfo, checkpoints, finished, series, seriesVersion, validationReference, validation, samples, preview, previewError, kind, active,
-    pickKind, ensureDefaults, start, continueRun, control, refreshPreview, nextPreviewImage, listen, onUpdate,
+    form, jobId, state, outDir, error, progress, startedInfo, checkpoints, finished, series, seriesVersion, validationReference, validation, samples, preview, previewError, kind, active, startModel,
+    pickKind, pickStart, setSelfSupervised, ensureDefaults, start, continueRun, control, refreshPreview, nextPreviewImage, listen, onUpdate,
   };
 });
