@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../support/web-server';
@@ -6,9 +6,9 @@ import { expect, test } from '../support/web-server';
 /**
  * The whole flow in a real browser against `denoise-studio serve`: add a dataset, see a folder
  * of non-images refused with its reason, train a tiny model and watch it, cancel and find the
- * checkpoint, continue a self-supervised run on already-noisy photos (no clean reference, so the
- * held-out loss instead of PSNR), denoise and compare before/after, export and find the file,
- * sample a VAE.
+ * checkpoint, train self-supervised on already-noisy photos (no clean reference, so the held-out
+ * loss instead of PSNR), fine-tune the model trained first, denoise and compare before/after,
+ * export and find the file, sample a VAE.
  * Screenshots of every view go to test-results/screenshots/.
  */
 test.describe.configure({ mode: 'serial' });
@@ -155,27 +155,23 @@ test('an engine crash during a run is reported, the checkpoint survives, and the
   expect(checkpointsBefore).toContain('step');
 });
 
-test('a run on already-noisy photos plots the held-out loss and says why there is no PSNR', async ({ server }) => {
-  // The app starts no self-supervised runs, but continues one: the CLI trains it until its first
-  // checkpoint, and is then killed so the run is left unfinished for the Models view to continue.
-  const out = `${server.home}/models/e2e-n2v`;
-  const cli = spawn(process.execPath, ['bin/denoise-studio.mjs', 'train', '--data', server.photos, '--out', out, '--self-supervised', '--noise', 'gaussian:0',
-    '--size', 'tiny', '--patch', '32', '--batch', '4', '--steps', '5000', '--validate-every', '5', '--checkpoint-every', '5', '--backend', 'wasm'], { stdio: 'ignore' });
-  const exited = new Promise((done) => cli.once('exit', done));
-  try {
-    await expect.poll(() => existsSync(`${out}/checkpoints/latest.json`), { timeout: 90_000 }).toBe(true);
-  } finally {
-    cli.kill('SIGKILL');
-    await exited;
-  }
-
+test('a self-supervised run on already-noisy photos plots the held-out loss and says why there is no PSNR', async ({ server }) => {
   // The run before it (a denoiser scored against clean crops) showed PSNR and no note.
   await page.getByTestId('nav-train').click();
   await expect(page.getByTestId('psnr-chart').locator('[data-points]')).toHaveAttribute('aria-label', 'Validation PSNR by step');
   await expect(page.getByTestId('no-reference-note')).toHaveCount(0);
 
-  await page.getByTestId('nav-models').click();
-  await page.getByTestId('continuable-run').filter({ hasText: 'e2e-n2v' }).getByRole('button', { name: 'Continue' }).click();
+  await page.getByTestId('train-self-supervised').check();
+  // Nothing is added to photos that are already noisy; the stride suggested for camera photos is 4.
+  await expect(page.getByTestId('train-level')).toHaveValue('0');
+  await expect(page.getByTestId('train-pd-stride')).toHaveValue('4');
+  // The generated photos are 96 pixels a side: stride 2 x patch 32 fits, 4 x 32 would not.
+  await page.getByTestId('train-pd-stride').fill('2');
+  await page.getByTestId('train-self-supervised').scrollIntoViewIfNeeded();
+  await shot(page, '05c-train-self-supervised-form');
+  await page.getByTestId('train-validate-every').fill('5');
+  await page.getByTestId('train-name').fill('e2e-n2v');
+  await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-state')).toHaveText('Training', { timeout: 60_000 });
   const note = page.getByTestId('no-reference-note');
   await expect(note).toContainText('no PSNR can be measured', { timeout: 60_000 });
@@ -189,8 +185,33 @@ test('a run on already-noisy photos plots the held-out loss and says why there i
   await page.getByTestId('train-cancel').click();
   await expect(page.getByTestId('train-state')).toContainText('Cancelled', { timeout: 60_000 });
   await expect(note).toBeVisible();
+  // Off again: the corruption chosen before comes back.
+  await page.getByTestId('train-self-supervised').uncheck();
+  await expect(page.getByTestId('train-level')).toHaveValue('25');
+  await page.getByTestId('train-validate-every').fill('10');
   // The specs after this one see the library they saw before.
-  rmSync(out, { recursive: true, force: true });
+  rmSync(`${server.home}/models/e2e-n2v`, { recursive: true, force: true });
+});
+
+test('fine-tune the model trained above: its kind and options are fixed, and the new model says where it started', async ({ server }) => {
+  await page.getByTestId('train-start-from').selectOption(`${server.home}/models/e2e-dae`);
+  await expect(page.getByTestId('train-kind')).toHaveValue('dae');
+  await expect(page.getByTestId('train-kind')).toBeDisabled();
+  await expect(page.getByTestId('opt-size')).toHaveValue('tiny');
+  await expect(page.getByTestId('opt-size')).toBeDisabled();
+  await page.getByTestId('train-start-from').scrollIntoViewIfNeeded();
+  await shot(page, '05d-train-fine-tune-form');
+  await page.getByTestId('train-bound-value').fill('20');
+  await page.getByTestId('train-name').fill('e2e-tuned');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-state')).toContainText('Finished', { timeout: 90_000 });
+
+  await page.getByTestId('nav-models').click();
+  await expect(page.getByTestId('model-row').filter({ hasText: 'e2e-tuned' })).toContainText('fine-tuned from e2e-dae');
+  await page.getByTestId('nav-train').click();
+  await page.getByTestId('train-start-from').selectOption('');
+  await expect(page.getByTestId('train-kind')).toBeEnabled();
+  rmSync(`${server.home}/models/e2e-tuned`, { recursive: true, force: true });
 });
 
 test('images dropped on the Datasets view are uploaded and added', async () => {
