@@ -16,12 +16,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/ml/backend';
 import type { FloatImage } from '../src/ml/data/image';
 import { Rng } from '../src/ml/data/rng';
-import { scanImageFolder } from '../src/ml/data/scan-folder';
 import { evaluateModel } from '../src/ml/jobs/evaluate';
 import { prepareNewRun, train } from '../src/ml/jobs/train';
 import { applyModel } from '../src/ml/infer/apply-model';
@@ -29,6 +28,7 @@ import type { Model } from '../src/ml/models/model';
 import { getModelDefinition } from '../src/ml/models/registry';
 import { loadModel } from '../src/ml/store/model-files';
 import { withTrainDefaults, type OptionValue } from '../src/shared/training';
+import { limitedSet } from './lib/test-sets';
 import { findSharedDir } from './lib/peers';
 import { round } from './lib/stats';
 
@@ -60,17 +60,6 @@ const CANDIDATES: Candidate[] = [
 const SIGMA = 25;
 const COST_SIDE = 512;
 const log = (message: string): void => void process.stderr.write(`${message}\n`);
-
-/** The first `limit` images of a set (name order, as the protocol sorts) as a folder of copies. */
-async function limitedSet(dir: string, limit: number | undefined, work: string): Promise<string> {
-  if (limit === undefined) return dir;
-  const scan = await scanImageFolder(dir, { recursive: false });
-  const files = [...scan.files].sort((a, b) => basename(a).localeCompare(basename(b))).slice(0, limit);
-  const out = join(work, basename(dir));
-  await fs.mkdir(out, { recursive: true });
-  await Promise.all(files.map((f) => fs.copyFile(f, join(out, basename(f)))));
-  return out;
-}
 
 /** Median milliseconds per megapixel of one whole-image pass (one warm-up pass first). */
 async function inferenceCost(model: Model, gpu: boolean): Promise<number> {

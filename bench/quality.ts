@@ -13,12 +13,12 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/ml/backend';
-import { scanImageFolder } from '../src/ml/data/scan-folder';
 import { evaluateModel } from '../src/ml/jobs/evaluate';
 import { loadModel } from '../src/ml/store/model-files';
+import { limitedSet } from './lib/test-sets';
 import { findSharedDir, REPO_ROOT, runPeerScript } from './lib/peers';
 import { round } from './lib/stats';
 
@@ -43,17 +43,6 @@ async function shippedModels(): Promise<string[]> {
   const root = join(REPO_ROOT, 'resources', 'models');
   const entries = await fs.readdir(root, { withFileTypes: true });
   return entries.filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'meta.json'))).map((e) => join(root, e.name));
-}
-
-/** The first `limit` images of a set (name order, as the protocol sorts) as a folder of copies (the folder scan does not follow links). */
-async function limitedSet(dir: string, limit: number | undefined, work: string): Promise<string> {
-  if (limit === undefined) return dir;
-  const scan = await scanImageFolder(dir, { recursive: false });
-  const files = [...scan.files].sort((a, b) => basename(a).localeCompare(basename(b))).slice(0, limit);
-  const out = join(work, basename(dir));
-  await fs.mkdir(out, { recursive: true });
-  await Promise.all(files.map((f) => fs.copyFile(f, join(out, basename(f)))));
-  return out;
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { join, resolve } from 'node:path';
 import { DenoiseError } from '../../shared/errors';
 import { isInsideRoot } from '../../shared/paths';
 import type { MoreTraining, SkippedCheckpoint, TrainConfig } from '../../shared/training';
@@ -17,8 +16,8 @@ import { checkInitSpec, resolveConfig, runTraining, type TrainResult, type Train
 
 /** True when `dir` holds a model or a run's checkpoints: something that must not be replaced silently. */
 export async function holdsModel(dir: string): Promise<boolean> {
-  const meta = await fs.stat(join(dir, META_FILE)).catch(() => undefined);
-  const checkpoints = await fs.stat(join(dir, CHECKPOINTS_DIR)).catch(() => undefined);
+  const meta = await fs.stat(path.join(dir, META_FILE)).catch(() => undefined);
+  const checkpoints = await fs.stat(path.join(dir, CHECKPOINTS_DIR)).catch(() => undefined);
   return meta !== undefined || checkpoints !== undefined;
 }
 
@@ -37,9 +36,10 @@ export function checkPatchSize(config: Pick<TrainConfig, 'kind' | 'modelOptions'
  * the run names them, channels; the loop checks the channels again once the data is read).
  */
 async function checkStartingModel(config: TrainConfig & { initFrom: string }): Promise<void> {
-  const init = resolve(config.initFrom);
-  if (isInsideRoot(resolve(config.outDir), init, path)) {
-    throw new DenoiseError('E_INVALID_ARGUMENT', `The starting model ${init} is the new model's folder ${resolve(config.outDir)} or lies in it; give the new model another name (the run keeps its starting point)`);
+  const init = path.resolve(config.initFrom);
+  const outDir = path.resolve(config.outDir);
+  if (isInsideRoot(outDir, init, path)) {
+    throw new DenoiseError('E_INVALID_ARGUMENT', `The starting model ${init} is the new model's folder ${outDir} or lies in it; give the new model another name (the run keeps its starting point)`);
   }
   const have = (await readModelMeta(init)).spec;
   checkInitSpec(init, have, resolveModelSpec(config.kind, config.channels ?? have.channels, config.modelOptions));
