@@ -33,7 +33,7 @@ export const daeOptions = z
     loss: z
       .enum([...RECONSTRUCTION_LOSSES, 'bce'])
       .default('mse')
-      .meta({ label: 'Loss', help: 'mse: mean squared error (best PSNR); l1: mean absolute error; bce: cross-entropy for data in [0, 1] (the net then outputs logits)' }),
+      .meta({ label: 'Loss', help: 'mse: mean squared error; l1: mean absolute error (a little higher PSNR in short runs); bce: cross-entropy for data in [0, 1] (the net then outputs logits)' }),
     // Absent from models saved before level-aware nets existed, which therefore load as fixed-level.
     noiseMap: z.boolean().default(false).meta({ label: 'Noise-level input', help: 'The net also sees the noise level as an input map (FFDNet), so one model serves every level' }),
   })
