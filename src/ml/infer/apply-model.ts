@@ -36,10 +36,10 @@ function channelPlane(image: FloatImage, c: number): FloatImage {
   return { width: image.width, height: image.height, channels: 1, bitDepth: image.bitDepth, data };
 }
 
-/** A colour model on a gray image sees the gray replicated, and its output is averaged back. */
 /** How much to scale a gray photo's noise level for a colour model (see applyModel). */
 export const GRAY_IN_COLOUR_LEVEL = Math.sqrt(3);
 
+/** A colour model on a gray image sees the gray replicated, and its output is averaged back. */
 function grayToRgb(image: FloatImage): FloatImage {
   const n = image.width * image.height;
   const data = new Float32Array(n * 3);
