@@ -84,7 +84,13 @@ export interface DirListing {
 }
 
 /** How the UI draws one option of a model kind; generated from the kind's option schema (src/ml/models/kind-info.ts). */
-export type OptionDescriptor = { key: string; label: string; help?: string } & (
+export type OptionDescriptor = {
+  key: string;
+  label: string;
+  help?: string;
+  /** It shapes only the training objective (a loss), so a fine-tuning run may set it anew. */
+  objective?: boolean;
+} & (
   | { type: 'choice'; default: string; choices: string[] }
   | { type: 'number'; default: number; min?: number; max?: number; integer?: boolean }
   | { type: 'boolean'; default: boolean }

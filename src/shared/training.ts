@@ -206,11 +206,16 @@ export interface InitModelSpec {
 
 /**
  * Fine-tuning, as every door starts it (`train --init DIR`, the Train view's "Start from"): the
- * model's kind, channels and options are the starting model's, and the engine refuses a run whose
- * model differs from it.
+ * model's kind, channels and options are the starting model's, but for `objective`, options of
+ * the kind's that shape only the training objective (`loss` for dae), set anew; the engine
+ * refuses a run whose model differs from it in anything else.
  */
-export function fineTuneSettings(dir: string, model: InitModelSpec): Pick<TrainConfig, 'kind' | 'channels' | 'modelOptions' | 'initFrom'> {
-  return { kind: model.kind, channels: model.channels, modelOptions: { ...model.options }, initFrom: dir };
+export function fineTuneSettings(
+  dir: string,
+  model: InitModelSpec,
+  objective: Record<string, OptionValue> = {},
+): Pick<TrainConfig, 'kind' | 'channels' | 'modelOptions' | 'initFrom'> {
+  return { kind: model.kind, channels: model.channels, modelOptions: { ...model.options, ...objective }, initFrom: dir };
 }
 
 /** How much longer a continued run trains: each bound given is added to what the run has done. */

@@ -22,6 +22,12 @@ import { readModelMeta } from '../../ml/store/model-files';
 import { setupBackend } from '../backend-setup';
 import { createProgress, formatDuration } from '../progress';
 
+/** Model flags a fine-tuning run may set anew, per kind: `dae --loss, cae --lambda, ...`. */
+const OBJECTIVE_FLAGS = listModelKinds()
+  .filter((d) => d.objectiveOptions?.length)
+  .map((d) => `${d.kind} ${(d.objectiveOptions ?? []).map((o) => `--${o}`).join(' ')}`)
+  .join(', ');
+
 const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODEL_DIR [options]
 
   --data DIR           folder of training images (repeat for several; searched recursively)
@@ -39,7 +45,9 @@ const HELP = `Usage: denoise-studio train --data DIR [--data DIR ...] --out MODE
                        train (without them it runs to its original bounds)
   --overwrite          replace a model already in --out
   --init MODEL_DIR     fine-tune: start from that model's weights (fresh optimizer); the model
-                       (kind, size, options, channels) is that model's, so leave those flags out
+                       (kind, size, options, channels) is that model's, so leave those flags out;
+                       those that change only the objective may be set anew:
+                       ${OBJECTIVE_FLAGS}
   --size S             dae size preset: tiny, small, medium (default small)
   --loss L             dae: mse or l1; ae, cae, sparse: mse or bce; vae: bce or mse (likelihood)
   --latent N           code size: units (dense), channels (conv) or the VAE's latent dimension
@@ -246,15 +254,21 @@ function optional<K extends string>(key: K, value: number | undefined): Partial<
 /** Flags that choose the model, which a fine-tuning run takes from its starting model instead. */
 const MODEL_FLAGS = ['--kind', '--size', '--opt', '--loss', '--latent', '--lambda', '--rho', '--beta', '--tied', '--dense', '--conv', '--channels'];
 
-/** `--init MODEL_DIR`: a new run on the flags' data and settings, with that model's architecture and weights. */
+/**
+ * `--init MODEL_DIR`: a new run on the flags' data and settings, with that model's architecture
+ * and weights; of the model flags only those naming the kind's objective options (`--loss` for
+ * dae) may be given, to set them anew.
+ */
 async function fineTuneConfig(values: TrainValues, argv: string[], outDir: string, bounds: MoreTraining): Promise<TrainConfig> {
   const initDir = resolve(values.init as string);
-  const given = MODEL_FLAGS.filter((flag) => argv.some((a) => a === flag || a.startsWith(`${flag}=`)));
-  if (given.length) throw new DenoiseError('E_INVALID_ARGUMENT', `--init takes the model from ${initDir}; leave out ${given.join(', ')}`);
   // prepareNewRun refuses --out at or around the starting model, before anything is written.
   const spec = (await readModelMeta(initDir)).spec;
+  const objective: readonly string[] = getModelDefinition(spec.kind).objectiveOptions ?? [];
+  const given = MODEL_FLAGS.filter((flag) => !objective.includes(flag.slice(2)) && argv.some((a) => a === flag || a.startsWith(`${flag}=`)));
+  if (given.length) throw new DenoiseError('E_INVALID_ARGUMENT', `--init takes the model from ${initDir}; leave out ${given.join(', ')}`);
+  const anew = Object.entries(kindFlags(values)).filter(([key]) => objective.includes(key));
   const config = freshConfig({ ...values, kind: spec.kind, channels: spec.channels === 1 ? 'gray' : 'rgb' }, outDir, bounds);
-  return { ...config, ...fineTuneSettings(initDir, spec) };
+  return { ...config, ...fineTuneSettings(initDir, spec, parseOptionStrings(spec.kind, Object.fromEntries(anew))) };
 }
 
 export async function runTrain(argv: string[]): Promise<number> {

@@ -120,6 +120,7 @@ export const caeDefinition = defineKind({
   title: 'Contractive autoencoder',
   description: 'An autoencoder whose code is penalised for its sensitivity to the input (the Jacobian norm): exact for a dense encoder, estimated for a convolutional one.',
   options: caeOptions,
+  objectiveOptions: ['lambda'],
   create: (spec, o, seed) =>
     createAutoencoder(spec, seed, aeConfigOf(o), contractivePenalty(o.lambda, o.jacobian, o.jacobian === 'estimate' ? o.projections : 1)),
   patchMultiple: patchMultipleOf,

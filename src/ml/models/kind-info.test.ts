@@ -54,6 +54,16 @@ describe('kind descriptors', () => {
     expect(describeKind(daeDefinition).trainDefaults).toEqual({ batchSize: 8, learningRate: 2e-3 });
   });
 
+  it('mark the options a fine-tuning run may set anew (the dae loss), and only those', () => {
+    const objective = describeKind(daeDefinition).options.filter((o) => o.objective).map((o) => o.key);
+    expect(objective).toEqual(['loss']);
+    // Every declared objective option names a real option of its kind.
+    for (const def of listModelKinds()) {
+      const keys = describeKind(def).options.map((o) => o.key);
+      for (const key of def.objectiveOptions ?? []) expect(keys, `${def.kind}.${key}`).toContain(key);
+    }
+  });
+
   it('refuse a field with no label or no range, so every kind stays drawable', () => {
     const unlabelled = z.object({ a: z.boolean().default(true) }).strict();
     expect(() => optionFields('x', unlabelled)).toThrow(/"a" of the x model has no label/);

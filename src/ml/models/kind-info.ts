@@ -8,9 +8,14 @@ import { optionFields, type OptionField } from './options';
  * hard-codes a kind or an option. An option whose default depends on others (declared optional)
  * shows the value it takes when every other option keeps its default.
  */
-function describeField(field: OptionField, resolvedDefaults: Record<string, unknown>): OptionDescriptor {
+function describeField(field: OptionField, resolvedDefaults: Record<string, unknown>, objective: readonly string[]): OptionDescriptor {
   const fallback = field.default ?? resolvedDefaults[field.key];
-  const base = { key: field.key, label: field.label, ...(field.help === undefined ? {} : { help: field.help }) };
+  const base = {
+    key: field.key,
+    label: field.label,
+    ...(field.help === undefined ? {} : { help: field.help }),
+    ...(objective.includes(field.key) ? { objective: true } : {}),
+  };
   switch (field.type) {
     case 'number':
       return { ...base, type: 'number', default: typeof fallback === 'number' ? fallback : field.min, min: field.min, max: field.max, integer: field.integer };
@@ -27,7 +32,7 @@ export function describeKind(def: ModelDefinition): KindInfo {
     kind: def.kind,
     title: def.title,
     description: def.description,
-    options: optionFields(def.kind, def.options).map((field) => describeField(field, defaults)),
+    options: optionFields(def.kind, def.options).map((field) => describeField(field, defaults, def.objectiveOptions ?? [])),
     generative: def.generative,
     trainDefaults: {
       batchSize: def.recipe?.batchSize ?? TRAIN_DEFAULTS.batchSize,

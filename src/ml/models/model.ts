@@ -109,6 +109,11 @@ export interface ModelDefinition {
   generative: boolean;
   /** Training settings measured best for this kind, used when the person sets none. */
   recipe?: TrainRecipe;
+  /**
+   * Options that change only what training minimises (a loss, a penalty's weight), never the
+   * weights' shapes or what they compute, so a fine-tuning run may set them anew.
+   */
+  objectiveOptions?: readonly string[];
   /** Fills defaults and validates user options; throws E_INVALID_ARGUMENT on bad ones. */
   resolveOptions(options: Record<string, OptionValue>): Record<string, OptionValue>;
   create(spec: ModelSpec, seed: number): Model;

@@ -187,6 +187,8 @@ export interface KindDeclaration<S extends OptionsSchema> {
   generative?: boolean;
   /** Training settings measured best for this kind, used when the person sets none. */
   recipe?: TrainRecipe;
+  /** Options a fine-tuning run may change: they shape the training objective, not the weights. */
+  objectiveOptions?: readonly (keyof z.output<S> & string)[];
   /** `spec.options` are the resolved options, as stored in meta.json. */
   create(spec: ModelSpec, options: z.output<S>, seed: number): Model;
   patchMultiple?(options: z.output<S>): number;
@@ -213,6 +215,7 @@ export function defineKind<S extends OptionsSchema>(declared: KindDeclaration<S>
     options: declared.options,
     generative: declared.generative ?? false,
     ...(declared.recipe ? { recipe: declared.recipe } : {}),
+    ...(declared.objectiveOptions ? { objectiveOptions: declared.objectiveOptions } : {}),
     resolveOptions: resolveRecord,
     create: (spec, seed) => declared.create({ ...spec, options: resolveRecord(spec.options) }, resolve(spec.options), seed),
     ...(patchMultiple ? { patchMultiple: (options: Record<string, OptionValue>) => patchMultiple(resolve(options)) } : {}),

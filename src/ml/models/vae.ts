@@ -127,6 +127,7 @@ export const vaeDefinition = defineKind({
   title: 'Variational autoencoder',
   description: 'A convolutional VAE on square blocks: generates new images from seeded samples, interpolates in latent space, reconstructs from the posterior mean.',
   options: vaeOptions,
+  objectiveOptions: ['beta'],
   generative: true,
   create: createVae,
   patchMultiple: (options) => options.input,

@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import { DenoiseError } from '../../shared/errors';
-import type { Model } from '../models/model';
+import type { Model, ModelSpec } from '../models/model';
 import { createModel, resolveStoredSpec } from '../models/registry';
 import { ENGINE_VERSION, MODEL_FORMAT_VERSION } from '../version';
 import { writeFileAtomic } from './atomic-write';
@@ -118,10 +118,16 @@ export interface LoadedModel {
   dir: string;
 }
 
-export async function loadModel(dir: string): Promise<LoadedModel> {
+/**
+ * `as`: build the model from this spec instead of the stored one, for a fine-tuning run that sets
+ * objective options anew (checkInitSpec has vouched that only those differ); the weights must
+ * still fit it name for name and shape for shape.
+ */
+export async function loadModel(dir: string, options: { as?: ModelSpec } = {}): Promise<LoadedModel> {
   const target = resolve(dir);
   const meta = await readModelMeta(target);
-  const spec = resolveStoredSpec(meta.spec, join(target, META_FILE)); // an unknown kind or a bad option fails here, with the reason
+  const stored = resolveStoredSpec(meta.spec, join(target, META_FILE)); // an unknown kind or a bad option fails here, with the reason
+  const spec = options.as ?? stored;
   const values = unpackTensors(meta.weights, await readBinary(target, meta.weights.file, 'weights'), `${target}/${meta.weights.file}`, 'E_MODEL_CORRUPT');
   const created = createModel(spec, 0);
   // The stride travels with the model, so every door that denoises with it (applyModel) applies it.

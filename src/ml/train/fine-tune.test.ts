@@ -74,6 +74,30 @@ describe('fine-tuning', () => {
     expect(continued.meta.training?.initFrom).toEqual({ name: start.meta.name, steps: 3 });
   }, 120_000);
 
+  it('may set the loss anew: the weights are the start’s, the new loss is what the first step minimises', async () => {
+    const start = await loadModel(join(dir, 'start'));
+    const startWeights = await weightsOf(start.model);
+    start.model.dispose();
+    expect(start.meta.spec.options['loss']).toBe('mse');
+    /** The mean loss of the first progress report (10 steps) of a run at a rate too small to move the weights. */
+    const firstLoss = async (loss: string, name: string): Promise<number> => {
+      const losses: number[] = [];
+      const config: TrainConfig = { ...base, modelOptions: { size: 'tiny', loss }, learningRate: 1e-9, maxSteps: 10, seed: 7, outDir: join(dir, name), initFrom: join(dir, 'start') };
+      await prepareNewRun(config, { overwrite: false });
+      await runTraining(config, { backend: 'wasm', onEvent: (e) => (e.type === 'progress' ? losses.push(e.loss) : undefined) });
+      return losses[0] as number;
+    };
+    const mse = await firstLoss('mse', 'same-loss');
+    const l1 = await firstLoss('l1', 'l1-loss');
+    const tuned = await loadModel(join(dir, 'l1-loss'));
+    expect(tuned.meta.spec.options['loss']).toBe('l1');
+    expect(maxDifference(await weightsOf(tuned.model), startWeights)).toBeLessThan(1e-6);
+    tuned.model.dispose();
+    // Same weights, same batches: mean |e| is far above mean e^2 for errors well under 1, so an L1
+    // run that silently kept the start's MSE would report the same figure.
+    expect(l1).toBeGreaterThan(3 * mse);
+  }, 120_000);
+
   it('refuses a starting model that is not the run’s model', async () => {
     const other: TrainConfig = { ...base, modelOptions: { size: 'small' }, outDir: join(dir, 'mismatch'), initFrom: join(dir, 'start') };
     await expect(runTraining(other, { backend: 'wasm' })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', });

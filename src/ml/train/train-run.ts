@@ -8,8 +8,8 @@ import { DenoiseError } from '../../shared/errors';
 import { formatNoiseSpec, noiseHasLevels } from '../../shared/noise';
 import { TRAIN_DEFAULTS, type SkippedCheckpoint, type StopReason, type TrainConfig, type TrainEvent } from '../../shared/training';
 import type { Model, ModelSpec } from '../models/model';
-import { createModel, resolveModelSpec } from '../models/registry';
-import { loadModel, loadOptimizerWeights, saveModel, type SaveModelInput } from '../store/model-files';
+import { createModel, getModelDefinition, resolveModelSpec } from '../models/registry';
+import { loadModel, loadOptimizerWeights, readModelMeta, saveModel, type SaveModelInput } from '../store/model-files';
 import type { TrainingSummary } from '../store/model-meta';
 import { inferenceSettingsOf } from './blind-spot';
 import { findLatestCheckpoint, writeCheckpoint } from './checkpoints';
@@ -102,23 +102,22 @@ type InitInfo = NonNullable<TrainingSummary['initFrom']>;
 
 /** The model a fine-tuning run starts from; it must be the model the run would create. */
 async function loadInitModel(dir: string, spec: ModelSpec): Promise<{ model: Model; info: InitInfo }> {
-  const loaded = await loadModel(dir);
-  try {
-    checkInitSpec(dir, loaded.meta.spec, spec);
-  } catch (err) {
-    loaded.model.dispose();
-    throw err;
-  }
+  checkInitSpec(dir, (await readModelMeta(dir)).spec, spec);
+  // Built from the run's spec, so objective options the run sets anew (a loss) take effect.
+  const loaded = await loadModel(dir, { as: spec });
   return { model: loaded.model, info: { name: loaded.meta.name, steps: (loaded.meta.training?.initFrom?.steps ?? 0) + (loaded.meta.training?.steps ?? 0) } };
 }
 
 /**
  * Refuses a starting model that is not the run's model: same kind, channels and (resolved)
- * options, or E_INVALID_ARGUMENT naming both. prepareNewRun asks before any data is read, the
- * loop again once the data's channels are known.
+ * options, or E_INVALID_ARGUMENT naming both. Only the kind's objective options (a loss) may
+ * differ: they change what training minimises, not the weights. prepareNewRun asks before any
+ * data is read, the loop again once the data's channels are known.
  */
 export function checkInitSpec(dir: string, have: ModelSpec, want: ModelSpec): void {
-  const same = have.kind === want.kind && have.channels === want.channels && JSON.stringify(sortedEntries(have.options)) === JSON.stringify(sortedEntries(want.options));
+  const objective = new Set(have.kind === want.kind ? (getModelDefinition(want.kind).objectiveOptions ?? []) : []);
+  const weightsOf = (s: ModelSpec): string => JSON.stringify(sortedEntries(s.options).filter(([key]) => !objective.has(key)));
+  const same = have.kind === want.kind && have.channels === want.channels && weightsOf(have) === weightsOf(want);
   if (same) return;
   const describe = (s: ModelSpec): string => `${s.kind}, ${s.channels === 1 ? 'gray' : 'RGB'}, ${sortedEntries(s.options).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`;
   throw new DenoiseError('E_INVALID_ARGUMENT', `Cannot fine-tune from ${dir}: it is ${describe(have)}, this run needs ${describe(want)}`);

@@ -1,8 +1,9 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ContractApi, EventMap, ModelInfo, ModelList } from '../../../shared/contract';
+import type { ContractApi, EventMap, KindInfo, ModelInfo, ModelList } from '../../../shared/contract';
 import { fineTuneSettings, selfSupervisedSettings, TRAIN_DEFAULTS } from '../../../shared/training';
 import { setApi } from '../api';
+import { useAppStore } from './app';
 import { useDenoiseStore } from './denoise';
 import { useModelStore } from './models';
 import { useTrainingStore } from './training';
@@ -174,11 +175,29 @@ describe('training store: self-supervised and fine-tuning runs', () => {
     expect(tuned).toMatchObject({ kind: 'dae', channels: 1, modelOptions: model.options, initFrom: '/m/dae-gray' });
     expect(tuned).toMatchObject(fineTuneSettings(model.dir, model));
 
+    // The loss shapes only the objective: the Train view leaves it open and sends it, as `--init DIR --loss l1` does.
+    const daeInfo: KindInfo = {
+      kind: 'dae',
+      title: 'Denoising autoencoder',
+      description: '',
+      generative: false,
+      trainDefaults: { batchSize: 8, learningRate: 2e-3 },
+      options: [
+        { key: 'size', label: 'Size', type: 'choice', default: 'small', choices: ['tiny', 'small', 'medium'] },
+        { key: 'loss', label: 'Loss', type: 'choice', default: 'mse', choices: ['mse', 'l1'], objective: true },
+      ],
+    };
+    useAppStore().kinds = [daeInfo];
+    training.form.options = { ...training.form.options, loss: 'l1', size: 'medium' };
+    await training.start();
+    expect(sentRequests(fake)[1]).toMatchObject({ modelOptions: { ...model.options, loss: 'l1' } });
+    expect(sentRequests(fake)[1]).toMatchObject(fineTuneSettings(model.dir, model, { loss: 'l1' }));
+
     // Fresh weights again: no initFrom, and the kind is the person's to choose.
     training.pickStart('');
     await training.start();
-    expect(sentRequests(fake)[1]).not.toHaveProperty('initFrom');
-    expect(sentRequests(fake)[1]).not.toHaveProperty('channels');
+    expect(sentRequests(fake)[2]).not.toHaveProperty('initFrom');
+    expect(sentRequests(fake)[2]).not.toHaveProperty('channels');
   });
 });
 

@@ -241,7 +241,8 @@ export const useTrainingStore = defineStore('training', () => {
     const bound = form.bound === 'steps' ? { maxSteps: Math.round(form.boundValue) } : form.bound === 'epochs' ? { epochs: form.boundValue } : { minutes: form.boundValue };
     const model = startModel.value;
     // Built as the CLI builds `--init` and `--self-supervised` runs, by the same shared functions.
-    const architecture = model ? fineTuneSettings(model.dir, model) : { kind: form.kind, modelOptions: { ...form.options } };
+    const objective = Object.fromEntries((kind.value?.options ?? []).filter((o) => o.objective && o.key in form.options).map((o) => [o.key, form.options[o.key] as OptionValue]));
+    const architecture = model ? fineTuneSettings(model.dir, model, objective) : { kind: form.kind, modelOptions: { ...form.options } };
     return {
       name: form.name.trim(),
       datasetPaths: [...form.datasetPaths],
