@@ -193,12 +193,15 @@ test('a self-supervised run on already-noisy photos plots the held-out loss and 
   rmSync(`${server.home}/models/e2e-n2v`, { recursive: true, force: true });
 });
 
-test('fine-tune the model trained above: its kind and options are fixed, and the new model says where it started', async ({ server }) => {
+test('fine-tune the model trained above: its kind and options are fixed but for the loss, and the new model says where it started', async ({ server }) => {
   await page.getByTestId('train-start-from').selectOption(`${server.home}/models/e2e-dae`);
   await expect(page.getByTestId('train-kind')).toHaveValue('dae');
   await expect(page.getByTestId('train-kind')).toBeDisabled();
   await expect(page.getByTestId('opt-size')).toHaveValue('tiny');
   await expect(page.getByTestId('opt-size')).toBeDisabled();
+  // The loss shapes only the objective: it stays open, and the new model is trained with the one chosen.
+  await expect(page.getByTestId('opt-loss')).toBeEnabled();
+  await page.getByTestId('opt-loss').selectOption('l1');
   await page.getByTestId('train-start-from').scrollIntoViewIfNeeded();
   await shot(page, '05d-train-fine-tune-form');
   await page.getByTestId('train-bound-value').fill('20');
@@ -208,6 +211,8 @@ test('fine-tune the model trained above: its kind and options are fixed, and the
 
   await page.getByTestId('nav-models').click();
   await expect(page.getByTestId('model-row').filter({ hasText: 'e2e-tuned' })).toContainText('fine-tuned from e2e-dae');
+  const tunedMeta = JSON.parse(readFileSync(`${server.home}/models/e2e-tuned/meta.json`, 'utf8')) as { spec: { options: { loss: string; size: string } } };
+  expect(tunedMeta.spec.options).toMatchObject({ loss: 'l1', size: 'tiny' });
   await page.getByTestId('nav-train').click();
   await page.getByTestId('train-start-from').selectOption('');
   await expect(page.getByTestId('train-kind')).toBeEnabled();
