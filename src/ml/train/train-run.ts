@@ -115,7 +115,7 @@ async function loadInitModel(dir: string, spec: ModelSpec): Promise<{ model: Mod
  * data is read, the loop again once the data's channels are known.
  */
 export function checkInitSpec(dir: string, have: ModelSpec, want: ModelSpec): void {
-  const objective = new Set(have.kind === want.kind ? (getModelDefinition(want.kind).objectiveOptions ?? []) : []);
+  const objective = new Set(getModelDefinition(want.kind).objectiveOptions ?? []);
   const weightsOf = (s: ModelSpec): string => JSON.stringify(sortedEntries(s.options).filter(([key]) => !objective.has(key)));
   const same = have.kind === want.kind && have.channels === want.channels && weightsOf(have) === weightsOf(want);
   if (same) return;
