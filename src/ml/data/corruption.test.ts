@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NoiseSpec } from '../../shared/noise';
 import { corrupt } from './corruption';
-import { finestScaleLevel } from './noise-level';
+import { ESTIMATE_PER_FINEST_SCALE_RANGE, finestScaleLevel } from './noise-level';
 import { Rng } from './rng';
 
 function stats(values: ArrayLike<number>): { mean: number; std: number } {
@@ -163,18 +163,26 @@ describe('corrupt: camera noise and mixes', () => {
       return 0.35 + 0.02 * Math.floor(pixel / (size * size)) + (0.1 * (pixel % size)) / size;
     });
 
-  it('gives camera patches a level well below the noise std (what the automatic estimate reads of correlated noise)', () => {
+  it('gives camera patches a level below the noise std, a drawn share of its finest-scale level (what the automatic estimate may read of correlated noise)', () => {
     const clean = midGray(3);
     const { noisy, sigmas } = corrupt(clean, { type: 'camera' }, new Rng(3), { patchSize: size, channels: 3 });
     expect(sigmas).toHaveLength(patches);
     const per = size * size * 3;
+    const [low, high] = ESTIMATE_PER_FINEST_SCALE_RANGE;
+    const ratios: number[] = [];
     for (let p = 0; p < patches; p++) {
       const std = stats(residual(noisy, clean, p * per, (p + 1) * per)).std * 255;
+      const finest = finestScaleLevel(noisy, clean, p * per, size, 3);
       const level = sigmas?.[p] ?? Number.NaN;
       expect(level).toBeGreaterThan(0);
       // Demosaicing spreads the noise over neighbours, so its finest scale holds less than all of it.
-      expect(level).toBeLessThan(0.4 * std);
+      expect(finest).toBeLessThan(std);
+      expect(level).toBeGreaterThanOrEqual(low * finest);
+      expect(level).toBeLessThanOrEqual(high * finest);
+      ratios.push(level / finest);
     }
+    // One ratio for every patch taught models that a low level means no noise (noise-level.ts).
+    expect(Math.max(...ratios) / Math.min(...ratios)).toBeGreaterThan(2);
   });
 
   it('the finest-scale level reads white noise at its sigma', () => {

@@ -157,7 +157,7 @@ function camera(clean: Float32Array, rng: Rng, layout: Layout): Corruption {
   const channels = layout.channels === 3 ? 3 : 1;
   const { noisy } = addCameraNoise(clean, rng, { patches: layout.patches, patchSize: size, channels });
   const sigmas = new Float32Array(layout.patches);
-  for (let p = 0; p < layout.patches; p++) sigmas[p] = cameraNoiseLevel(noisy, clean, p * layout.valuesPerPatch, size, channels);
+  for (let p = 0; p < layout.patches; p++) sigmas[p] = cameraNoiseLevel(noisy, clean, p * layout.valuesPerPatch, size, channels, rng);
   return { noisy, sigmas };
 }
 

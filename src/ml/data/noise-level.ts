@@ -1,17 +1,26 @@
+import type { Rng } from './rng';
+
 /**
  * The level a noise-level-aware model is told in training for camera noise, in the units of the
  * automatic estimate that it will be told when denoising. For gaussian noise the level is its
  * sigma, which the estimate reads. Camera noise is spatially correlated, and the estimate (the
- * smallest eigenvalues of patch covariances) reads only part of it: on 256 x 256 camera-noise
- * crops of CBSD432 (training data; camera-noise.ts with its noise reduction and JPEG 88-98) the
- * estimate was a median 0.43 of the noise's finest-scale level below (spread 0.12-0.95); on the
- * real crops of real-noise-val it is 0.2-0.3. So a camera patch's level is 0.4 of its
- * finest-scale level, and the model learns what a photo's estimate means for camera noise.
+ * smallest eigenvalues of patch covariances) reads only part of it, and how much depends on the
+ * noise's structure: on 256 x 256 camera-noise crops of CBSD432 (training data; camera-noise.ts
+ * with its noise reduction and JPEG 88-98) the estimate read 0.12-0.95 of the noise's
+ * finest-scale level below (median 0.43); on the real crops of real-noise-val 0.09-0.36 (median 0.16). Telling
+ * every camera patch one ratio (0.4, until the tenth stretch of issue 11) taught the models that a
+ * low level means next to no noise, and the better they learned it the less they cleaned real
+ * photos, whose estimates sit at the bottom of that spread. So each camera patch draws its ratio
+ * log-uniformly from this range, and the model learns to remove camera-like noise at any level
+ * in it that the estimate may give.
  */
-export const ESTIMATE_PER_FINEST_SCALE_LEVEL = 0.4;
+export const ESTIMATE_PER_FINEST_SCALE_RANGE = [0.08, 1] as const;
 
-export function cameraNoiseLevel(noisy: Float32Array, clean: Float32Array, start: number, size: number, channels: number): number {
-  return ESTIMATE_PER_FINEST_SCALE_LEVEL * finestScaleLevel(noisy, clean, start, size, channels);
+/** A camera patch's level: its finest-scale level times a ratio drawn from the range above. */
+export function cameraNoiseLevel(noisy: Float32Array, clean: Float32Array, start: number, size: number, channels: number, rng: Rng): number {
+  const [low, high] = ESTIMATE_PER_FINEST_SCALE_RANGE.map(Math.log) as [number, number];
+  const ratio = Math.exp(low + (high - low) * rng.next());
+  return ratio * finestScaleLevel(noisy, clean, start, size, channels);
 }
 
 /**
