@@ -212,3 +212,33 @@ describe('addCameraNoise: in-camera noise reduction', () => {
     expect(strong).toBeLessThan(0.6 * none);
   });
 });
+
+describe('addCameraNoise: chroma subsampling', () => {
+  it('saves 4:2:0 by default, which leaves less chroma noise at the finest scale than 4:4:4', () => {
+    const layout: CameraNoiseLayout = { patches: 8, patchSize: SIZE, channels: 3 };
+    const clean = midTonePatches(layout.patches, 3, 6);
+    /** RMS of the 2 x 2 diagonal detail of the noise's blue-difference chroma, pooled over patches. */
+    const chromaFinest = (noisy: Float32Array): number => {
+      const cb = (i: number): number => {
+        const d = (c: number): number => (noisy[i * 3 + c] as number) - (clean[i * 3 + c] as number);
+        return -0.168736 * d(0) - 0.331264 * d(1) + 0.5 * d(2);
+      };
+      let sum = 0;
+      let count = 0;
+      for (let p = 0; p < layout.patches; p++) {
+        for (let y = 0; y + 1 < SIZE; y += 2) {
+          for (let x = 0; x + 1 < SIZE; x += 2) {
+            const i = p * PIXELS + y * SIZE + x;
+            sum += ((cb(i) - cb(i + 1) - cb(i + SIZE) + cb(i + SIZE + 1)) / 2) ** 2;
+            count++;
+          }
+        }
+      }
+      return Math.sqrt(sum / count);
+    };
+    // No noise reduction, so that only the JPEG layout differs between the two runs.
+    const byDefault = addCameraNoise(clean, new Rng(4), layout, { noiseReductionSigma: 0 }).noisy;
+    const full = addCameraNoise(clean, new Rng(4), layout, { noiseReductionSigma: 0, chroma: '4:4:4' }).noisy;
+    expect(chromaFinest(byDefault)).toBeLessThan(0.5 * chromaFinest(full));
+  });
+});

@@ -16,7 +16,7 @@
  */
 import { DenoiseError } from '../../shared/errors';
 import { demosaicBilinear, linearToSrgbFast, randomCameraColour, sensorMosaic, srgbToLinearFast } from './camera-pipeline';
-import { jpegRoundTrip } from './jpeg-round-trip';
+import { type ChromaSubsampling, jpegRoundTrip } from './jpeg-round-trip';
 import type { Rng } from './rng';
 
 export interface CameraNoiseLayout {
@@ -38,6 +38,8 @@ export interface CameraNoiseStages {
   jpeg?: boolean;
   /** A fixed in-camera noise-reduction blur (pixels) instead of a random one; 0 turns it off. */
   noiseReductionSigma?: number;
+  /** A JPEG chroma layout instead of CAMERA_JPEG_CHROMA. */
+  chroma?: ChromaSubsampling;
 }
 
 /**
@@ -66,6 +68,11 @@ export const READ_NOISE_SCATTER = 0.26;
  * std of 3 levels, as much as the real crops' whole noise.
  */
 export const JPEG_QUALITY_RANGE = [88, 98] as const;
+/**
+ * Cameras and photo software save chroma at half resolution each way (every file of
+ * real-noise-val is 4:2:0), which turns the fine chroma noise into 2 x 2 blotches.
+ */
+export const CAMERA_JPEG_CHROMA: ChromaSubsampling = '4:2:0';
 
 interface NoiseVariance {
   shot: number;
@@ -185,7 +192,7 @@ function photographPatch(
       s.rgb[p * 3 + c] = Math.round(linearToSrgbFast((s.linear[p * 3 + c] ?? 0) + noise) * 255);
     }
   }
-  if (stages.jpeg !== false) jpegRoundTrip(s.rgb, size, size, quality, s.rgb);
+  if (stages.jpeg !== false) jpegRoundTrip(s.rgb, size, size, quality, s.rgb, stages.chroma ?? CAMERA_JPEG_CHROMA);
   return s.rgb;
 }
 
