@@ -104,6 +104,21 @@ function quantiseBlock(block: Float64Array, step: Float64Array, tmp: Float64Arra
 
 const clampByte = (v: number): number => (v <= 0 ? 0 : v >= 255 ? 255 : v);
 
+// JFIF colour transform; luma is level-shifted by 128 like the chroma planes' centre.
+const lumaOf = (r: number, g: number, b: number): number => 0.299 * r + 0.587 * g + 0.114 * b - 128;
+const cbOf = (r: number, g: number, b: number): number => -0.168735892 * r - 0.331264108 * g + 0.5 * b;
+const crOf = (r: number, g: number, b: number): number => 0.5 * r - 0.418687589 * g - 0.081312411 * b;
+
+/** A decoded plane sample as decoders store it, one byte, before the colour transform. */
+const storedByte = (sample: number): number => clampByte(Math.round(sample + 128));
+
+/** JFIF's inverse colour transform of one decoded pixel (chroma centred on 0) into `out` at `p`. */
+function writeRgb(out: Uint8Array, p: number, luma: number, cb: number, cr: number): void {
+  out[p] = clampByte(Math.round(luma + 1.402 * cr));
+  out[p + 1] = clampByte(Math.round(luma - 0.344136286 * cb - 0.714136286 * cr));
+  out[p + 2] = clampByte(Math.round(luma + 1.772 * cb));
+}
+
 /**
  * The pixels of `rgb` (HWC, 3 bytes per pixel) after a JPEG save and load at `quality`
  * (1..100) with the given chroma layout, written to `out` (same layout; may be `rgb` itself).
@@ -145,10 +160,9 @@ function roundTrip444(
           const r = rgb[p] ?? 0;
           const g = rgb[p + 1] ?? 0;
           const b = rgb[p + 2] ?? 0;
-          // JFIF colour transform; luma is level-shifted by 128 like the chroma planes' centre.
-          yPlane[y * 8 + x] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
-          cbPlane[y * 8 + x] = -0.168735892 * r - 0.331264108 * g + 0.5 * b;
-          crPlane[y * 8 + x] = 0.5 * r - 0.418687589 * g - 0.081312411 * b;
+          yPlane[y * 8 + x] = lumaOf(r, g, b);
+          cbPlane[y * 8 + x] = cbOf(r, g, b);
+          crPlane[y * 8 + x] = crOf(r, g, b);
         }
       }
       quantiseBlock(yPlane, lumaStep, tmp);
@@ -156,15 +170,9 @@ function roundTrip444(
       quantiseBlock(crPlane, chromaStep, tmp);
       for (let y = 0; y < 8 && by * 8 + y < height; y++) {
         for (let x = 0; x < 8 && bx * 8 + x < width; x++) {
-          // Decoders store each plane as bytes before the colour transform.
           const i = y * 8 + x;
-          const luma = clampByte(Math.round((yPlane[i] ?? 0) + 128));
-          const cb = clampByte(Math.round((cbPlane[i] ?? 0) + 128)) - 128;
-          const cr = clampByte(Math.round((crPlane[i] ?? 0) + 128)) - 128;
           const p = ((by * 8 + y) * width + bx * 8 + x) * 3;
-          out[p] = clampByte(Math.round(luma + 1.402 * cr));
-          out[p + 1] = clampByte(Math.round(luma - 0.344136286 * cb - 0.714136286 * cr));
-          out[p + 2] = clampByte(Math.round(luma + 1.772 * cb));
+          writeRgb(out, p, storedByte(yPlane[i] ?? 0), storedByte(cbPlane[i] ?? 0) - 128, storedByte(crPlane[i] ?? 0) - 128);
         }
       }
     }
@@ -240,10 +248,10 @@ function roundTrip420(
           const g11 = rgb[p11 + 1] ?? 0;
           const b11 = rgb[p11 + 2] ?? 0;
           const l = cy * 32 + cx * 2;
-          mcuLuma[l] = 0.299 * r00 + 0.587 * g00 + 0.114 * b00 - 128;
-          mcuLuma[l + 1] = 0.299 * r01 + 0.587 * g01 + 0.114 * b01 - 128;
-          mcuLuma[l + 16] = 0.299 * r10 + 0.587 * g10 + 0.114 * b10 - 128;
-          mcuLuma[l + 17] = 0.299 * r11 + 0.587 * g11 + 0.114 * b11 - 128;
+          mcuLuma[l] = lumaOf(r00, g00, b00);
+          mcuLuma[l + 1] = lumaOf(r01, g01, b01);
+          mcuLuma[l + 16] = lumaOf(r10, g10, b10);
+          mcuLuma[l + 17] = lumaOf(r11, g11, b11);
           // Plain mean of the group (the transform is linear, so of RGB). libjpeg's h2v2
           // downsampler adds a bias alternating 1, 2 before its >> 2 only so that rounding its
           // byte sums does not lean one way; these values are not rounded yet, so the exact
@@ -251,8 +259,8 @@ function roundTrip420(
           const r = 0.25 * (r00 + r01 + r10 + r11);
           const g = 0.25 * (g00 + g01 + g10 + g11);
           const b = 0.25 * (b00 + b01 + b10 + b11);
-          cbBlock[cy * 8 + cx] = -0.168735892 * r - 0.331264108 * g + 0.5 * b;
-          crBlock[cy * 8 + cx] = 0.5 * r - 0.418687589 * g - 0.081312411 * b;
+          cbBlock[cy * 8 + cx] = cbOf(r, g, b);
+          crBlock[cy * 8 + cx] = crOf(r, g, b);
         }
       }
       for (let sy = 0; sy < 16; sy += 8) {
@@ -266,7 +274,7 @@ function roundTrip420(
           for (let y = 0; y < 8 && y0 + sy + y < height; y++) {
             const o = (y0 + sy + y) * width + x0 + sx;
             for (let x = 0; x < 8 && x0 + sx + x < width; x++) {
-              lumaBytes[o + x] = clampByte(Math.round((lumaBlock[y * 8 + x] ?? 0) + 128));
+              lumaBytes[o + x] = storedByte(lumaBlock[y * 8 + x] ?? 0);
             }
           }
         }
@@ -276,8 +284,8 @@ function roundTrip420(
       for (let cy = 0; cy < 8 && y0 / 2 + cy < chromaHeight; cy++) {
         const o = (y0 / 2 + cy) * chromaWidth + x0 / 2;
         for (let cx = 0; cx < 8 && x0 / 2 + cx < chromaWidth; cx++) {
-          cbBytes[o + cx] = clampByte(Math.round((cbBlock[cy * 8 + cx] ?? 0) + 128));
-          crBytes[o + cx] = clampByte(Math.round((crBlock[cy * 8 + cx] ?? 0) + 128));
+          cbBytes[o + cx] = storedByte(cbBlock[cy * 8 + cx] ?? 0);
+          crBytes[o + cx] = storedByte(crBlock[cy * 8 + cx] ?? 0);
         }
       }
     }
@@ -305,11 +313,7 @@ function roundTrip420(
       const bias = fancy ? 8 - odd : 8;
       const cb = ((3 * (cbSums[cx] ?? 0) + (cbSums[other] ?? 0) + bias) >> 4) - 128;
       const cr = ((3 * (crSums[cx] ?? 0) + (crSums[other] ?? 0) + bias) >> 4) - 128;
-      const luma = lumaBytes[y * width + x] ?? 0;
-      const p = (y * width + x) * 3;
-      out[p] = clampByte(Math.round(luma + 1.402 * cr));
-      out[p + 1] = clampByte(Math.round(luma - 0.344136286 * cb - 0.714136286 * cr));
-      out[p + 2] = clampByte(Math.round(luma + 1.772 * cb));
+      writeRgb(out, (y * width + x) * 3, lumaBytes[y * width + x] ?? 0, cb, cr);
     }
   }
 }
