@@ -143,11 +143,11 @@ describe('addCameraNoise', () => {
   it('makes spatially correlated noise, and levels are its per-patch std', () => {
     const patches = 24;
     const clean = midTonePatches(patches, 3, 4);
-    const { noisy, levels } = addCameraNoise(clean, new Rng(8), { patches, patchSize: SIZE, channels: 3 });
+    const { noisy, reference, levels } = addCameraNoise(clean, new Rng(8), { patches, patchSize: SIZE, channels: 3 });
     // Measured: 0.64 mean over 200 mid-tone patches (per patch 0.53 to 0.77).
     expect(meanCorrelation(noisy, clean, patches, 3)).toBeGreaterThan(0.4);
     for (let p = 0; p < patches; p++) {
-      expect(levels[p]).toBeCloseTo(patchStd(noisy, clean, p, PIXELS * 3), 3);
+      expect(levels[p]).toBeCloseTo(patchStd(noisy, reference, p, PIXELS * 3), 3);
       expect(levels[p]).toBeGreaterThan(0.5);
     }
     // The same statistic on white gaussian noise, to show it tells the two apart.
@@ -159,12 +159,36 @@ describe('addCameraNoise', () => {
   it('gives gray layouts one channel of correlated noise', () => {
     const patches = 12;
     const clean = midTonePatches(patches, 1, 5);
-    const { noisy, levels } = addCameraNoise(clean, new Rng(10), { patches, patchSize: SIZE, channels: 1 });
+    const { noisy, reference, levels } = addCameraNoise(clean, new Rng(10), { patches, patchSize: SIZE, channels: 1 });
     expect(noisy).toHaveLength(patches * PIXELS);
+    expect(reference).toHaveLength(patches * PIXELS);
     // Measured: 0.61 mean over 200 mid-tone gray patches.
     expect(meanCorrelation(noisy, clean, patches, 1)).toBeGreaterThan(0.4);
-    for (let p = 0; p < patches; p++) expect(levels[p]).toBeCloseTo(patchStd(noisy, clean, p, PIXELS), 3);
-    for (const v of noisy) expect(Math.abs(v * 255 - Math.round(v * 255))).toBeLessThan(1e-4);
+    for (let p = 0; p < patches; p++) expect(levels[p]).toBeCloseTo(patchStd(noisy, reference, p, PIXELS), 3);
+    for (const v of [...noisy, ...reference]) expect(Math.abs(v * 255 - Math.round(v * 255))).toBeLessThan(1e-4);
+  });
+
+  it("gives each patch's reference: the same camera's file without sensor noise, so the scene's compression error is not noise", () => {
+    const patches = 8;
+    const rng = new Rng(21);
+    // Strong texture, which JPEG cannot keep: its compression error is large at the finest scale.
+    const textured = Float32Array.from({ length: patches * PIXELS * 3 }, () => 0.2 + 0.6 * rng.next());
+    const layout: CameraNoiseLayout = { patches, patchSize: SIZE, channels: 3 };
+    // Without sensor noise the file is the reference, byte for byte.
+    const quiet = addCameraNoise(textured, new Rng(5), layout, { sensorNoise: false });
+    expect(Array.from(quiet.noisy)).toEqual(Array.from(quiet.reference));
+    for (const level of quiet.levels) expect(level).toBe(0);
+    // Without JPEG the reference is the clean patch to 8-bit rounding.
+    const unsaved = addCameraNoise(textured, new Rng(5), layout, { jpeg: false });
+    for (let i = 0; i < textured.length; i++) expect(Math.abs((unsaved.reference[i] ?? 0) - (textured[i] ?? 0)) * 255).toBeLessThanOrEqual(0.52);
+    // Saved as JPEG, the reference carries the texture's compression error, and the noise
+    // measured against it leaves that error out: far less of it sits at the finest scale.
+    const { noisy, reference } = addCameraNoise(textured, new Rng(5), layout);
+    for (let p = 0; p < patches; p++) {
+      const start = p * PIXELS * 3;
+      expect(patchStd(reference, textured, p, PIXELS * 3)).toBeGreaterThan(1);
+      expect(finestScaleLevel(noisy, reference, start, SIZE, 3)).toBeLessThan(0.8 * finestScaleLevel(noisy, textured, start, SIZE, 3));
+    }
   });
 
   it('handles sizes that are not multiples of 8 and an empty batch', () => {

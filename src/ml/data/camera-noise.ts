@@ -28,7 +28,16 @@ export interface CameraNoiseLayout {
 export interface CameraNoiseResult {
   /** Same layout as clean: [patches, patchSize, patchSize, channels], HWC, in [0, 1], 8-bit quantised. */
   noisy: Float32Array;
-  /** Per patch: population standard deviation of (noisy - clean) over all its values, 0..255 scale. */
+  /**
+   * Same layout: the photo each patch's camera would have saved without sensor noise (same colour
+   * path, 8 bits, same JPEG). noisy - reference is the noise as it appears in the file; the
+   * compression error of the scene itself is in both. This is how real noisy/clean pairs are
+   * made (both photos go through the camera and the file format) and what a denoiser should learn
+   * to remove: with the clean patch as the aim instead, JPEG's error on texture, not the sensor's
+   * noise, dominated the finest scale (docs/denoisers.md, eleventh stretch).
+   */
+  reference: Float32Array;
+  /** Per patch: population standard deviation of (noisy - reference) over all its values, 0..255 scale. */
   levels: Float32Array;
 }
 
@@ -63,11 +72,14 @@ export const READ_NOISE_SLOPE = 2.18;
 export const READ_NOISE_INTERCEPT = 1.2;
 export const READ_NOISE_SCATTER = 0.26;
 /**
- * JPEG quality per patch, an integer drawn uniformly from this inclusive range: cameras save
- * "fine" JPEGs (about 90-97); at 70 the compression error of textured crops alone reached a
- * std of 3 levels, as much as the real crops' whole noise.
+ * JPEG quality per patch, an integer drawn uniformly from this inclusive range. Cameras save
+ * "fine" JPEGs (about 90-97), but photos are often saved again at lower quality (shared,
+ * edited, exported), and every file of real-noise-val carries libjpeg's quality-75 tables.
+ * Quantisation at 75 removes most of the finest noise, luma and chroma alike, which is why the
+ * estimate reads so little of real photos' noise (docs/denoisers.md); until the eleventh
+ * stretch of issue 11 the range was 88-98 and models never saw noise shaped that way.
  */
-export const JPEG_QUALITY_RANGE = [88, 98] as const;
+export const JPEG_QUALITY_RANGE = [70, 98] as const;
 /**
  * Cameras and photo software save chroma at half resolution each way (every file of
  * real-noise-val is 4:2:0), which turns the fine chroma noise into 2 x 2 blotches.
@@ -109,6 +121,7 @@ interface Scratch {
   sensorNoise: Float32Array;
   demosaicedNoise: Float32Array;
   rgb: Uint8Array;
+  referenceRgb: Uint8Array;
 }
 
 /** Separable Gaussian blur of an RGB field in place (mirrored edges); sigma below 0.1 leaves it. */
@@ -143,8 +156,9 @@ function gaussianBlurRgb(field: Float32Array, size: number, sigma: number, tmp: 
 
 /**
  * One patch (the values of `clean` from `start`, HWC with `channels`) through one random
- * camera; returns the 8-bit RGB bytes of the decoded file (in the scratch buffer, valid until
- * the next patch). Gray patches replicate their one channel to RGB.
+ * camera; leaves the 8-bit RGB bytes of the decoded file in `s.rgb`, and those of the same
+ * camera's file without sensor noise in `s.referenceRgb` (valid until the next patch). Gray
+ * patches replicate their one channel to RGB.
  */
 function photographPatch(
   clean: Float32Array,
@@ -154,7 +168,7 @@ function photographPatch(
   rng: Rng,
   stages: CameraNoiseStages,
   s: Scratch,
-): Uint8Array {
+): void {
   const colour = randomCameraColour(rng);
   const variance = randomNoiseVariance(rng);
   const quality = JPEG_QUALITY_RANGE[0] + rng.int(JPEG_QUALITY_RANGE[1] - JPEG_QUALITY_RANGE[0] + 1);
@@ -189,11 +203,16 @@ function photographPatch(
     const n2 = (s.demosaicedNoise[p * 3 + 2] ?? 0) * gainB;
     for (let c = 0; c < 3; c++) {
       const noise = (m[c * 3] ?? 0) * n0 + (m[c * 3 + 1] ?? 0) * n1 + (m[c * 3 + 2] ?? 0) * n2;
-      s.rgb[p * 3 + c] = Math.round(linearToSrgbFast((s.linear[p * 3 + c] ?? 0) + noise) * 255);
+      const linear = s.linear[p * 3 + c] ?? 0;
+      s.rgb[p * 3 + c] = Math.round(linearToSrgbFast(linear + noise) * 255);
+      s.referenceRgb[p * 3 + c] = Math.round(linearToSrgbFast(linear) * 255);
     }
   }
-  if (stages.jpeg !== false) jpegRoundTrip(s.rgb, size, size, quality, s.rgb, stages.chroma ?? CAMERA_JPEG_CHROMA);
-  return s.rgb;
+  if (stages.jpeg !== false) {
+    const chroma = stages.chroma ?? CAMERA_JPEG_CHROMA;
+    jpegRoundTrip(s.rgb, size, size, quality, s.rgb, chroma);
+    jpegRoundTrip(s.referenceRgb, size, size, quality, s.referenceRgb, chroma);
+  }
 }
 
 /**
@@ -213,6 +232,7 @@ export function addCameraNoise(
   const pixels = size * size;
   const valuesPerPatch = pixels * channels;
   const noisy = new Float32Array(clean.length);
+  const reference = new Float32Array(clean.length);
   const levels = new Float32Array(patches);
   const scratch: Scratch = {
     linear: new Float32Array(pixels * 3),
@@ -221,21 +241,28 @@ export function addCameraNoise(
     sensorNoise: new Float32Array(pixels),
     demosaicedNoise: new Float32Array(pixels * 3),
     rgb: new Uint8Array(pixels * 3),
+    referenceRgb: new Uint8Array(pixels * 3),
   };
   for (let patch = 0; patch < patches; patch++) {
     const start = patch * valuesPerPatch;
-    const rgb = photographPatch(clean, start, channels, size, rng, stages, scratch);
-    if (channels === 3) {
-      for (let i = 0; i < valuesPerPatch; i++) noisy[start + i] = (rgb[i] ?? 0) / 255;
-    } else {
-      for (let p = 0; p < pixels; p++) {
-        const mean = ((rgb[p * 3] ?? 0) + (rgb[p * 3 + 1] ?? 0) + (rgb[p * 3 + 2] ?? 0)) / 3;
-        noisy[start + p] = Math.round(mean) / 255;
-      }
-    }
-    levels[patch] = residualStd(noisy, clean, start, valuesPerPatch) * 255;
+    photographPatch(clean, start, channels, size, rng, stages, scratch);
+    storeDecoded(scratch.rgb, channels, noisy, start, pixels);
+    storeDecoded(scratch.referenceRgb, channels, reference, start, pixels);
+    levels[patch] = residualStd(noisy, reference, start, valuesPerPatch) * 255;
   }
-  return { noisy, levels };
+  return { noisy, reference, levels };
+}
+
+/** Decoded RGB bytes as values in [0, 1] at `start`; gray layouts take the rounded channel mean. */
+function storeDecoded(rgb: Uint8Array, channels: 1 | 3, into: Float32Array, start: number, pixels: number): void {
+  if (channels === 3) {
+    for (let i = 0; i < pixels * 3; i++) into[start + i] = (rgb[i] ?? 0) / 255;
+    return;
+  }
+  for (let p = 0; p < pixels; p++) {
+    const mean = ((rgb[p * 3] ?? 0) + (rgb[p * 3 + 1] ?? 0) + (rgb[p * 3 + 2] ?? 0)) / 3;
+    into[start + p] = Math.round(mean) / 255;
+  }
 }
 
 /** Population standard deviation of noisy - clean over [start, start + count). */

@@ -165,14 +165,15 @@ describe('corrupt: camera noise and mixes', () => {
 
   it('gives camera patches a level below the noise std, a drawn share of its finest-scale level (what the automatic estimate may read of correlated noise)', () => {
     const clean = midGray(3);
-    const { noisy, sigmas } = corrupt(clean, { type: 'camera' }, new Rng(3), { patchSize: size, channels: 3 });
+    const { noisy, sigmas, target } = corrupt(clean, { type: 'camera' }, new Rng(3), { patchSize: size, channels: 3 });
     expect(sigmas).toHaveLength(patches);
+    if (!target) throw new Error('camera noise gives its reference as the target');
     const per = size * size * 3;
     const [low, high] = ESTIMATE_PER_FINEST_SCALE_RANGE;
     const ratios: number[] = [];
     for (let p = 0; p < patches; p++) {
-      const std = stats(residual(noisy, clean, p * per, (p + 1) * per)).std * 255;
-      const finest = finestScaleLevel(noisy, clean, p * per, size, 3);
+      const std = stats(residual(noisy, target, p * per, (p + 1) * per)).std * 255;
+      const finest = finestScaleLevel(noisy, target, p * per, size, 3);
       const level = sigmas?.[p] ?? Number.NaN;
       expect(level).toBeGreaterThan(0);
       // Demosaicing spreads the noise over neighbours, so its finest scale holds less than all of it.
@@ -205,6 +206,15 @@ describe('corrupt: camera noise and mixes', () => {
     // Both parts were drawn: some patches are exactly sigma 50, the camera ones are not.
     expect(levels.filter((l) => l === 50).length).toBeGreaterThan(0);
     expect(levels.filter((l) => l !== 50).length).toBeGreaterThan(0);
+    // The aim is the clean patch for gaussian patches and the camera's reference for camera ones.
+    const per = size * size;
+    for (let p = 0; p < patches; p++) {
+      const aim = Array.from(a.target?.subarray(p * per, (p + 1) * per) ?? []);
+      const own = Array.from(clean.subarray(p * per, (p + 1) * per));
+      if (levels[p] === 50) expect(aim).toEqual(own);
+      else for (let i = 0; i < per; i++) expect(Math.abs((aim[i] ?? 0) - (own[i] ?? 0)) * 255).toBeLessThan(3);
+    }
+    expect(corrupt(clean, { type: 'mix', parts: [{ type: 'gaussian', sigma: 5 }, { type: 'gaussian', sigma: 9 }] }, new Rng(2), { patchSize: size, channels: 1 }).target).toBeUndefined();
     const withoutLevel = corrupt(clean, { type: 'mix', parts: [{ type: 'gaussian', sigma: 5 }, { type: 'salt-pepper', amount: 0.1 }] }, new Rng(2), { patchSize: size, channels: 1 });
     expect(withoutLevel.sigmas).toBeUndefined();
   });

@@ -26,6 +26,12 @@ export interface Corruption {
    * corruption has no level (salt-and-pepper, masking, Poisson-Gaussian).
    */
   sigmas?: Float32Array;
+  /**
+   * What the model should give back, where that is not the clean input: camera noise's
+   * reference (the same camera's photo without sensor noise, camera-noise.ts), the clean values
+   * elsewhere. Absent when every patch's aim is its clean input.
+   */
+  target?: Float32Array;
 }
 
 function invalid(noise: NoiseSpec, why: string): DenoiseError {
@@ -155,16 +161,18 @@ function camera(clean: Float32Array, rng: Rng, layout: Layout): Corruption {
   const size = Math.round(Math.sqrt(layout.valuesPerPatch / layout.channels));
   if (size * size * layout.channels !== layout.valuesPerPatch) throw new DenoiseError('E_INVALID_ARGUMENT', 'Camera noise needs square patches (give patchSize)');
   const channels = layout.channels === 3 ? 3 : 1;
-  const { noisy } = addCameraNoise(clean, rng, { patches: layout.patches, patchSize: size, channels });
+  const { noisy, reference } = addCameraNoise(clean, rng, { patches: layout.patches, patchSize: size, channels });
   const sigmas = new Float32Array(layout.patches);
-  for (let p = 0; p < layout.patches; p++) sigmas[p] = cameraNoiseLevel(noisy, clean, p * layout.valuesPerPatch, size, channels, rng);
-  return { noisy, sigmas };
+  for (let p = 0; p < layout.patches; p++) sigmas[p] = cameraNoiseLevel(noisy, reference, p * layout.valuesPerPatch, size, channels, rng);
+  return { noisy, sigmas, target: reference };
 }
 
 /** Each patch through one part drawn at random; levels only when every part has them. */
 function mix(clean: Float32Array, parts: SingleNoiseSpec[], rng: Rng, layout: Layout): Corruption {
   const noisy = new Float32Array(clean.length);
   const sigmas = new Float32Array(layout.patches);
+  // Filled only if some patch's aim differs from its clean input.
+  let target: Float32Array | undefined;
   let everyPatchHasLevel = true;
   const patchLayout: Layout = { ...layout, patches: 1 };
   for (let p = 0; p < layout.patches; p++) {
@@ -172,10 +180,14 @@ function mix(clean: Float32Array, parts: SingleNoiseSpec[], rng: Rng, layout: La
     const range = [p * layout.valuesPerPatch, (p + 1) * layout.valuesPerPatch] as const;
     const one = corruptSingle(clean.subarray(...range), part, rng, patchLayout);
     noisy.set(one.noisy, range[0]);
+    if (one.target) {
+      target ??= Float32Array.from(clean);
+      target.set(one.target, range[0]);
+    }
     if (one.sigmas) sigmas[p] = one.sigmas[0] as number;
     else everyPatchHasLevel = false;
   }
-  return { noisy, ...(everyPatchHasLevel ? { sigmas } : {}) };
+  return { noisy, ...(everyPatchHasLevel ? { sigmas } : {}), ...(target ? { target } : {}) };
 }
 
 /**

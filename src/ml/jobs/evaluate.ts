@@ -46,11 +46,14 @@ export interface EvaluateOptions {
   onImage?: (done: number, total: number, score: ImageScore) => void;
 }
 
-/** The noisy image, and its gaussian sigma when known (what level-aware models are told). */
-function makeNoisy(clean: FloatImage, noise: NoiseSpec, numpy: NumpyRandomState, rng: Rng): { image: FloatImage; sigma?: number } {
-  if (noise.type === 'gaussian' && noise.sigmaMax === undefined) return { image: { ...clean, data: addProtocolNoise(clean.data, noise.sigma, numpy) }, sigma: noise.sigma };
-  const { noisy, sigmas } = corrupt(clean.data, noise, rng);
-  return { image: { ...clean, data: noisy }, ...(sigmas?.[0] === undefined ? {} : { sigma: sigmas[0] }) };
+/**
+ * The noisy image, what the output is scored against (the clean image, or camera noise's
+ * reference), and its level when known (what level-aware models are told).
+ */
+function makeNoisy(clean: FloatImage, noise: NoiseSpec, numpy: NumpyRandomState, rng: Rng): { image: FloatImage; reference: FloatImage; sigma?: number } {
+  if (noise.type === 'gaussian' && noise.sigmaMax === undefined) return { image: { ...clean, data: addProtocolNoise(clean.data, noise.sigma, numpy) }, reference: clean, sigma: noise.sigma };
+  const { noisy, sigmas, target } = corrupt(clean.data, noise, rng);
+  return { image: { ...clean, data: noisy }, reference: target ? { ...clean, data: target } : clean, ...(sigmas?.[0] === undefined ? {} : { sigma: sigmas[0] }) };
 }
 
 export async function evaluateModel(model: Model, dataDir: string, options: EvaluateOptions): Promise<EvaluationReport> {
@@ -75,8 +78,8 @@ export async function evaluateModel(model: Model, dataDir: string, options: Eval
     // A level-aware model is told the true level; with other noise it gets the image's estimate.
     const sigma = model.takesNoiseLevel ? (made.sigma ?? (await estimateNoiseLevel(noisy)).sigma) : undefined;
     const output = await applyModel(model, noisy, { gpu: options.gpu, ...(sigma === undefined ? {} : { sigma }), ...(options.signal ? { signal: options.signal } : {}) });
-    const out = scoreImage(output, clean);
-    const inp = scoreImage(noisy, clean, { clip: false });
+    const out = scoreImage(output, made.reference);
+    const inp = scoreImage(noisy, made.reference, { clip: false });
     const score = { file, psnr: out.psnr, ssim: out.ssim, noisyPsnr: inp.psnr, noisySsim: inp.ssim };
     images.push(score);
     options.onImage?.(images.length, files.length, score);

@@ -44,13 +44,14 @@ function buildValidation(images: FloatImage[], config: TrainConfig): ValidationS
   const fixed = extractValidationPatches(images.slice(0, VAL_PATCHES_MAX), { patchSize: size, perImage });
   const count = Math.min(fixed.count, VAL_PATCHES_MAX);
   const target = fixed.patches.slice(0, count * size * size * fixed.channels);
-  const { noisy, mask, sigmas } = corrupt(target, config.noise, new Rng(config.seed + 11), { patchSize: size, channels: fixed.channels });
+  const corrupted = corrupt(target, config.noise, new Rng(config.seed + 11), { patchSize: size, channels: fixed.channels });
+  const { noisy, mask, sigmas } = corrupted;
   return {
     count,
     size,
     channels: fixed.channels,
     input: noisy,
-    target,
+    target: corrupted.target ?? target,
     ...(mask ? { mask: Float32Array.from(mask) } : {}),
     ...(sigmas ? { noiseLevel: levelsOf(sigmas) } : {}),
   };
@@ -122,10 +123,10 @@ export async function prepareTrainingData(config: TrainConfig, resumeState?: unk
       }
       // The averaged objective: each clean patch repeated `copies` times, each copy corrupted anew.
       const targets = copies === 1 ? clean : repeatBatch(clean, config.patchSize * config.patchSize * channels, copies);
-      const { noisy, sigmas } = corrupt(targets, config.noise, noiseRng, { patchSize: config.patchSize, channels });
+      const { noisy, sigmas, target } = corrupt(targets, config.noise, noiseRng, { patchSize: config.patchSize, channels });
       // Every gaussian batch carries its per-patch levels; models that are not level-aware ignore them.
       const level = sigmas ? { noiseLevel: tf.tensor4d(levelsOf(sigmas), [corruptedShape[0], 1, 1, 1]) } : {};
-      return { input: tf.tensor4d(noisy, corruptedShape), target: tf.tensor4d(targets, corruptedShape), ...level };
+      return { input: tf.tensor4d(noisy, corruptedShape), target: tf.tensor4d(target ?? targets, corruptedShape), ...level };
     },
     state: () => ({ sampler: sampler.state(), noise: noiseRng.state() }),
   };
