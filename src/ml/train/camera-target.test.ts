@@ -30,6 +30,7 @@ const config = (noise: NoiseSpec): TrainConfig => ({
   ...TRAIN_DEFAULTS,
   dataDirs: [join(dir, 'data')],
   kind: 'dae',
+  modelOptions: { size: 'tiny' },
   noise,
   patchSize: 16,
   batchSize: 4,
