@@ -6,14 +6,17 @@ import type { Rng } from './rng';
  * sigma, which the estimate reads. Camera noise is spatially correlated, and the estimate (the
  * smallest eigenvalues of patch covariances) reads only part of it, and how much depends on the
  * noise's structure: on 256 x 256 camera-noise crops of CBSD432 (training data; camera-noise.ts
- * with its noise reduction and 4:2:0 JPEG at 88-98) the estimate read 0.13-0.70 of the noise's
- * finest-scale level below (median 0.38; 0.15-0.89 with the 4:4:4 JPEG used before); on the real
+ * with its noise reduction and 4:2:0 JPEG at 88-98, the noise then taken against the clean crop)
+ * the estimate read 0.13-0.70 of the noise's finest-scale level below (median 0.38; 0.15-0.89
+ * with the 4:4:4 JPEG used before); on the real
  * crops of real-noise-val 0.09-0.36 (median 0.16). With one ratio
  * for every camera patch (0.4, until the tenth stretch of issue 11) a low level meant next to no
  * noise in training, while real photos are read at the bottom of that spread. So each camera
  * patch draws its ratio log-uniformly from this range, and the model learns to remove camera-like
  * noise at any level in it that the estimate may give (measured: +0.10 dB on real-noise-val for
- * the colour L1 model, docs/denoisers.md; the rest of its gap is the noise itself).
+ * the colour L1 model, docs/denoisers.md). The larger part of that model's gap was the noise
+ * itself: it is now measured against the camera's reference (camera-noise.ts), so callers pass
+ * that reference, not the clean patch, as `clean`.
  */
 export const ESTIMATE_PER_FINEST_SCALE_RANGE = [0.08, 1] as const;
 
