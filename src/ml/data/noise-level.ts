@@ -15,16 +15,19 @@ import type { Rng } from './rng';
  * patch draws its ratio log-uniformly from this range, and the model learns to remove camera-like
  * noise at any level in it that the estimate may give (measured: +0.10 dB on real-noise-val for
  * the colour L1 model, docs/denoisers.md). The larger part of that model's gap was the noise
- * itself: it is now measured against the camera's reference (camera-noise.ts), so callers pass
- * that reference, not the clean patch, as `clean`.
+ * itself: it is now measured against the camera's reference (camera-noise.ts), not the clean
+ * patch (+0.60 dB with the lower JPEG qualities, docs/denoisers.md, eleventh stretch).
  */
 export const ESTIMATE_PER_FINEST_SCALE_RANGE = [0.08, 1] as const;
 
-/** A camera patch's level: its finest-scale level times a ratio drawn from the range above. */
-export function cameraNoiseLevel(noisy: Float32Array, clean: Float32Array, start: number, size: number, channels: number, rng: Rng): number {
+/**
+ * A camera patch's level: the finest-scale level of noisy - reference (the camera's file without
+ * sensor noise) times a ratio drawn from the range above.
+ */
+export function cameraNoiseLevel(noisy: Float32Array, reference: Float32Array, start: number, size: number, channels: number, rng: Rng): number {
   const [low, high] = ESTIMATE_PER_FINEST_SCALE_RANGE.map(Math.log) as [number, number];
   const ratio = Math.exp(low + (high - low) * rng.next());
-  return ratio * finestScaleLevel(noisy, clean, start, size, channels);
+  return ratio * finestScaleLevel(noisy, reference, start, size, channels);
 }
 
 /**
