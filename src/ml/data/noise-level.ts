@@ -16,7 +16,8 @@ import type { Rng } from './rng';
  * noise at any level in it that the estimate may give (measured: +0.10 dB on real-noise-val for
  * the colour L1 model, docs/denoisers.md). The larger part of that model's gap was the noise
  * itself: it is now measured against the camera's reference (camera-noise.ts), not the clean
- * patch (+0.60 dB with the lower JPEG qualities, docs/denoisers.md, eleventh stretch).
+ * patch; with the 4:2:0 JPEG and the lower qualities that made +0.60 dB, 4:2:0 alone +0.33
+ * (docs/denoisers.md, eleventh stretch).
  */
 export const ESTIMATE_PER_FINEST_SCALE_RANGE = [0.08, 1] as const;
 
