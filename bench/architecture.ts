@@ -11,7 +11,7 @@
  * Prints one JSON object on stdout: { rows: [{ candidate, settings, steps, set12, kodak24,
  * msPerMegapixel, costVsSmall }], ... }; progress goes to stderr.
  * Usage: npm run bench:arch [-- --minutes M (per candidate, default 60) --only a,b --limit N
- *   (images per test set) --list]
+ *   (images per test set) --seed S (training seed, default 0: a second seed checks a close call) --list]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, promises as fs } from 'node:fs';
@@ -83,7 +83,7 @@ function parameterCount(model: Model): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { minutes: { type: 'string' }, only: { type: 'string' }, limit: { type: 'string' }, list: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { minutes: { type: 'string' }, only: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' }, list: { type: 'boolean' } } });
   if (values.list) {
     process.stdout.write(`${CANDIDATES.map((c) => c.name).join('\n')}\n`);
     return;
@@ -91,6 +91,8 @@ async function main(): Promise<void> {
   const minutes = values.minutes === undefined ? 60 : Number(values.minutes);
   if (!(minutes > 0)) throw new Error(`--minutes ${values.minutes}: give a positive number`);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
+  const seed = values.seed === undefined ? 0 : Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed ${values.seed}: give a whole number, 0 or more`);
   const only = values.only?.split(',').map((s) => s.trim());
   const unknown = only?.filter((n) => !CANDIDATES.some((c) => c.name === n)) ?? [];
   if (unknown.length) throw new Error(`--only: no candidate named ${unknown.join(', ')} (--list shows them)`);
@@ -117,6 +119,7 @@ async function main(): Promise<void> {
           modelOptions: c.options,
           noise: { type: 'gaussian', sigma: SIGMA },
           minutes,
+          seed,
           ...(c.patchSize === undefined ? {} : { patchSize: c.patchSize }),
           batchSize: c.batchSize ?? recipe.batchSize,
           learningRate: c.learningRate ?? recipe.learningRate,
