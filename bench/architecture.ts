@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   }
   const small = rows.find((r) => r['candidate'] === 'small-mse')?.['msPerMegapixel'];
   for (const r of rows) if (typeof small === 'number') r['costVsSmall'] = round((r['msPerMegapixel'] as number) / small, 2);
-  process.stdout.write(`${JSON.stringify({ bench: 'architecture', backend: backend.active, minutesEach: minutes, sigma: SIGMA, limit: limit ?? null, tensors: tf.memory().numTensors, rows })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'architecture', backend: backend.active, minutesEach: minutes, seed, sigma: SIGMA, limit: limit ?? null, tensors: tf.memory().numTensors, rows })}\n`);
 }
 
 await main();
