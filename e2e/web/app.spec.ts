@@ -26,6 +26,9 @@ async function shot(page: Page, name: string): Promise<void> {
 async function pickFolder(page: Page, path: string): Promise<void> {
   const picker = page.getByTestId('path-picker');
   await expect(picker).toBeVisible();
+  // The first listing fills the path field when it arrives; typing before that raced with it
+  // (the field once read the listing's folder followed by the typed path).
+  await expect(picker).toHaveAttribute('aria-busy', 'false');
   await picker.getByTestId('picker-path').fill(path);
   await picker.getByRole('button', { name: 'Go' }).click();
   await expect(picker.getByTestId('picker-path')).toHaveValue(path);
@@ -252,6 +255,7 @@ test('denoise an image, compare before and after, export it and find the file', 
   await expect(page.getByTestId('denoise-model')).toHaveValue(/e2e-dae$/);
   await page.getByTestId('denoise-open').click();
   const picker = page.getByTestId('path-picker');
+  await expect(picker).toHaveAttribute('aria-busy', 'false');
   await picker.getByTestId('picker-path').fill(server.denoiseInput);
   await picker.getByRole('button', { name: 'Go' }).click();
   await picker.getByTestId('picker-entry-img-000.png').click();

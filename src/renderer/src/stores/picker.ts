@@ -18,12 +18,15 @@ export const usePickerStore = defineStore('picker', () => {
   const title = ref('');
   const listing = shallowRef<DirListing | null>(null);
   const error = ref<string | null>(null);
+  /** A listing is on its way; it will replace the path field's text when it arrives. */
+  const loading = ref(false);
   let settle: ((path: string | null) => void) | null = null;
 
   let seq = 0;
   async function browse(path: string | null): Promise<void> {
     // Only the latest request counts: a slow first listing must not replace the folder typed since.
     const mine = ++seq;
+    loading.value = true;
     try {
       const result = await call('listDir', { path });
       if (mine !== seq) return;
@@ -33,6 +36,8 @@ export const usePickerStore = defineStore('picker', () => {
       if (mine !== seq) return;
       const h = humanize(err);
       error.value = `${h.title} ${h.detail}`;
+    } finally {
+      if (mine === seq) loading.value = false;
     }
   }
 
@@ -62,5 +67,5 @@ export const usePickerStore = defineStore('picker', () => {
     settle = null;
   }
 
-  return { open, mode, title, listing, error, browse, pick, finish };
+  return { open, mode, title, listing, error, loading, browse, pick, finish };
 });
